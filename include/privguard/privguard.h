@@ -173,6 +173,9 @@ PVG_API PVG_WUR pvg_error_t pvg_scratch_clone(const pvg_scratch_t *src, pvg_scra
 PVG_API void pvg_scratch_free(pvg_scratch_t *s);
 PVG_API size_t pvg_scratch_size(const pvg_scratch_t *s);
 
+/* Returns 1 when len bytes are valid UTF-8 (NUL bytes allowed), else 0. */
+PVG_API int pvg_utf8_valid(const char *text, size_t len);
+
 /* The longest text one scan accepts (1 MiB); longer text gives PVG_ETOOBIG. */
 #define PVG_MAX_TEXT ((size_t)1 << 20)
 PVG_API size_t pvg_max_text(void);
@@ -266,6 +269,18 @@ typedef struct pvg_result {
 PVG_API pvg_error_t pvg_scan_message(const pvg_engine_t *e, const pvg_message_t *m,
                                      pvg_window_t *w, unsigned flags, pvg_scratch_t *s,
                                      pvg_result_t *out);
+
+/* Called once per message of a batch, in order: err is PVG_OK with its
+ * result, or the message's own error (PVG_EUTF8, PVG_ETOOBIG) with r NULL.
+ * Return 0 to go on, non-zero to stop the batch (PVG_ESTOPPED). */
+typedef int (*pvg_result_cb)(size_t index, pvg_error_t err, const pvg_result_t *r, void *ctx);
+
+/* Scans n messages in order with one entry into the scratch (the setup a
+ * caller pays per call is paid once). A message's error does not stop the
+ * batch. Returns PVG_OK, PVG_ESTOPPED or an error of the call itself. */
+PVG_API pvg_error_t pvg_scan_batch(const pvg_engine_t *e, const pvg_message_t *msgs, size_t n,
+                                   pvg_window_t *w, unsigned flags, pvg_scratch_t *s,
+                                   pvg_result_cb cb, void *ctx);
 
 /* ------------------------------------------------------------- windows */
 

@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.c -- compiling rules into an engine, scratch space, and the scan.
+ *
+ * The engine is immutable once compiled and shared by any number of
+ * threads. It holds one Vectorscan database with every context word and
+ * anchor of the rules (a literal set), the words' meanings, and each
+ * detector's settings. A scratch holds everything one scan writes: the
+ * folded text and its map, Vectorscan's scratch, hits, runs, candidates and
+ * the result. Scanning never allocates, except for text longer than
+ * PVG__INLINE_TEXT, whose buffers are allocated, wiped and freed in the call.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "engine/internal.h"
+#include "engine/rules.h"
+#include "engine/window.h"
+#include "default_rules.h"
+
+PVG_API const char *pvg_default_rules(size_t *len)
+{
+    if (len)
+        *len = (size_t)pvg__default_rules_len;
+    return (const char *)pvg__default_rules;
+}
+
+PVG_API size_t pvg_max_text(void) { return PVG_MAX_TEXT; }
+
+PVG_API void pvg_compile_error_free(pvg_compile_error_t *err)
+{
+    if (!err)
+        return;
+    free(err->message);
+    free(err->rule);
+    free(err);
+}
+
+static pvg_compile_error_t *make_error(const char *msg, const char *rule, int line, int col)
+{
+    pvg_compile_error_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->message = strdup(msg);
+    e->rule = rule && *rule ? strdup(rule) : NULL;
+    e->line = line;
+    e->column = col;
+    if (!e->message) {
+        pvg_compile_error_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+static int ascii_only(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned flags,
+                                       pvg_engine_t **out, pvg_compile_error_t **err)
+{
+    if (err)
+        *err = NULL;
+    if (!out || (!rules && len) || flags)
+        return PVG_EINVAL;
+    *out = NULL;
+    if (!rules) {
+        rules = (const char *)pvg__default_rules;
+        len = (size_t)pvg__default_rules_len;
+    }
+    pvg__rules_t r;
+    pvg__rules_init(&r);
+    if (pvg__rules_parse(&r, rules, len)) {
+        int oom = r.oom && !r.err_message[0];
+        if (err && !oom)
+            *err = make_error(r.err_message, r.err_rule, r.err_line, r.err_column);
+        pvg__rules_free(&r);
+        return oom ? PVG_ENOMEM : PVG_ECOMPILE;
+    }
+    pvg_engine_t *e = calloc(1, sizeof *e);
+    if (!e) {
+        pvg__rules_free(&r);
+        return PVG_ENOMEM;
+    }
+    e->magic = PVG__ENGINE_MAGIC;
+    e->abi = PVG__ABI;
+    e->min_score = r.min_score;
+    memcpy(e->det, r.det, sizeof e->det);
+    e->window_max_age_ms = r.window_age_ms;
+    e->window_max_msgs = r.window_msgs;
+    e->rules_text = malloc(len + 1);
+    e->words = calloc(r.n_words ? r.n_words : 1, sizeof *e->words);
+    const char **exprs = calloc(r.n_words ? r.n_words : 1, sizeof *exprs);
+    unsigned *hflags = calloc(r.n_words ? r.n_words : 1, sizeof *hflags);
+    unsigned *ids = calloc(r.n_words ? r.n_words : 1, sizeof *ids);
+    size_t *lens = calloc(r.n_words ? r.n_words : 1, sizeof *lens);
+    pvg_error_t rc = PVG_OK;
+    if (!e->rules_text || !e->words || !exprs || !hflags || !ids || !lens) {
+        rc = PVG_ENOMEM;
+        goto done;
+    }
+    memcpy(e->rules_text, rules, len);
+    e->rules_text[len] = 0;
+    e->rules_len = len;
+    for (size_t i = 0; i < r.n_words; i++) {
+        const pvg__rule_word_t *w = &r.words[i];
+        e->words[i].type = (uint16_t)w->type;
+        e->words[i].polarity = (int8_t)w->polarity;
+        e->words[i].side = (uint8_t)w->side;
+        e->words[i].len = (uint16_t)w->len;
+        e->words[i].ascii = (uint8_t)ascii_only(w->text, w->len);
+        exprs[i] = w->text;
+        lens[i] = w->len;
+        ids[i] = (unsigned)i;
+        hflags[i] = HS_FLAG_CASELESS;
+    }
+    e->n_words = r.n_words;
+    /* The families' built-in words follow the rules' words. */
+    for (size_t f = 0; f < pvg__n_families; f++) {
+        const pvg__builtin_word_t *bw;
+        size_t nb = pvg__families[f].words ? pvg__families[f].words(&bw) : 0;
+        for (size_t i = 0; i < nb; i++) {
+            size_t wl = strlen(bw[i].text);
+            if (pvg__rules_add_builtin(&r, bw[i].text, wl, bw[i].type, bw[i].polarity,
+                                       bw[i].side, bw[i].extra)) {
+                rc = PVG_ENOMEM;
+                goto done;
+            }
+        }
+    }
+    if (r.n_words > e->n_words) {
+        pvg__word_t *nw = realloc(e->words, r.n_words * sizeof *nw);
+        const char **ne = realloc(exprs, r.n_words * sizeof *ne);
+        if (ne)
+            exprs = ne;
+        unsigned *nf = realloc(hflags, r.n_words * sizeof *nf);
+        if (nf)
+            hflags = nf;
+        unsigned *ni = realloc(ids, r.n_words * sizeof *ni);
+        if (ni)
+            ids = ni;
+        size_t *nl = realloc(lens, r.n_words * sizeof *nl);
+        if (nl)
+            lens = nl;
+        if (nw)
+            e->words = nw;
+        if (!nw || !ne || !nf || !ni || !nl) {
+            rc = PVG_ENOMEM;
+            goto done;
+        }
+        for (size_t i = e->n_words; i < r.n_words; i++) {
+            const pvg__rule_word_t *w = &r.words[i];
+            e->words[i].type = (uint16_t)w->type;
+            e->words[i].polarity = (int8_t)w->polarity;
+            e->words[i].side = (uint8_t)w->side;
+            e->words[i].len = (uint16_t)w->len;
+            e->words[i].extra = (uint16_t)w->extra;
+            e->words[i].ascii = (uint8_t)ascii_only(w->text, w->len);
+            exprs[i] = w->text;
+            lens[i] = w->len;
+            ids[i] = (unsigned)i;
+            hflags[i] = HS_FLAG_CASELESS;
+        }
+        e->n_words = r.n_words;
+    }
+    if (r.n_words) {
+        hs_compile_error_t *herr = NULL;
+        if (hs_compile_lit_multi(exprs, hflags, ids, lens, (unsigned)r.n_words, HS_MODE_BLOCK,
+                                 NULL, &e->db, &herr) != HS_SUCCESS) {
+            if (err)
+                *err = make_error(herr && herr->message ? herr->message : "vectorscan failed",
+                                  "context words", 0, 0);
+            hs_free_compile_error(herr);
+            rc = PVG_ECOMPILE;
+            goto done;
+        }
+        hs_database_size(e->db, &e->db_size);
+        hs_scratch_t *tmp = NULL;
+        if (hs_alloc_scratch(e->db, &tmp) != HS_SUCCESS) {
+            rc = PVG_ENOMEM;
+            goto done;
+        }
+        hs_scratch_size(tmp, &e->hs_scratch_size);
+        hs_free_scratch(tmp);
+    }
+done:
+    free(exprs);
+    free(hflags);
+    free(ids);
+    free(lens);
+    pvg__rules_free(&r);
+    if (rc) {
+        pvg_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return PVG_OK;
+}
+
+static int engine_ok(const pvg_engine_t *e)
+{
+    return e && e->magic == PVG__ENGINE_MAGIC && e->abi == PVG__ABI;
+}
+
+PVG_API void pvg_engine_free(pvg_engine_t *e)
+{
+    if (!e)
+        return;
+    if (e->db)
+        hs_free_database(e->db);
+    free(e->words);
+    free(e->rules_text);
+    e->magic = 0;
+    free(e);
+}
+
+PVG_API size_t pvg_engine_size(const pvg_engine_t *e)
+{
+    if (!engine_ok(e))
+        return 0;
+    return sizeof *e + e->db_size + e->n_words * sizeof *e->words + e->rules_len;
+}
+
+PVG_API float pvg_engine_min_score(const pvg_engine_t *e)
+{
+    return engine_ok(e) ? e->min_score : 0.0f;
+}
+
+PVG_API int pvg_engine_detector_on(const pvg_engine_t *e, int type)
+{
+    return engine_ok(e) && type >= 0 && type < PVG_ENTITY_COUNT && e->det[type].enabled;
+}
+
+/* --------------------------------------------------------------- scratch */
+
+static int scratch_ok(const pvg_scratch_t *s)
+{
+    return s && s->magic == PVG__SCRATCH_MAGIC && s->abi == PVG__ABI;
+}
+
+PVG_API pvg_error_t pvg_scratch_alloc(const pvg_engine_t *e, pvg_scratch_t **s)
+{
+    if (!engine_ok(e) || !s)
+        return PVG_EINVAL;
+    pvg_scratch_t *sc = *s;
+    int fresh = 0;
+    if (!sc) {
+        sc = calloc(1, sizeof *sc);
+        if (!sc)
+            return PVG_ENOMEM;
+        sc->runs = calloc(PVG__MAX_RUNS, sizeof *sc->runs);
+        if (!sc->runs) {
+            free(sc);
+            return PVG_ENOMEM;
+        }
+        sc->magic = PVG__SCRATCH_MAGIC;
+        sc->abi = PVG__ABI;
+        sc->fold = sc->fold_inline;
+        sc->map = sc->map_inline;
+        sc->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
+        fresh = 1;
+    } else if (!scratch_ok(sc)) {
+        return PVG_EINVAL;
+    } else if (sc->in_use) {
+        return PVG_ESCRATCH_BUSY;
+    }
+    if (e->db && hs_alloc_scratch(e->db, &sc->hs) != HS_SUCCESS) {
+        if (fresh)
+            pvg_scratch_free(sc);
+        return PVG_ENOMEM;
+    }
+    if (sc->hs)
+        hs_scratch_size(sc->hs, &sc->hs_size);
+    *s = sc;
+    return PVG_OK;
+}
+
+PVG_API pvg_error_t pvg_scratch_clone(const pvg_scratch_t *src, pvg_scratch_t **dst)
+{
+    if (!scratch_ok(src) || !dst)
+        return PVG_EINVAL;
+    pvg_scratch_t *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return PVG_ENOMEM;
+    sc->runs = calloc(PVG__MAX_RUNS, sizeof *sc->runs);
+    if (!sc->runs) {
+        free(sc);
+        return PVG_ENOMEM;
+    }
+    sc->magic = PVG__SCRATCH_MAGIC;
+    sc->abi = PVG__ABI;
+    sc->fold = sc->fold_inline;
+    sc->map = sc->map_inline;
+    sc->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
+    if (src->hs && hs_clone_scratch(src->hs, &sc->hs) != HS_SUCCESS) {
+        pvg_scratch_free(sc);
+        return PVG_ENOMEM;
+    }
+    sc->hs_size = src->hs_size;
+    *dst = sc;
+    return PVG_OK;
+}
+
+PVG_API void pvg_scratch_free(pvg_scratch_t *s)
+{
+    if (!scratch_ok(s))
+        return;
+    if (s->hs)
+        hs_free_scratch(s->hs);
+    sodium_memzero(s->fold_inline, sizeof s->fold_inline);
+    sodium_memzero(s->runs, PVG__MAX_RUNS * sizeof *s->runs);
+    free(s->runs);
+    s->magic = 0;
+    free(s);
+}
+
+PVG_API size_t pvg_scratch_size(const pvg_scratch_t *s)
+{
+    if (!scratch_ok(s))
+        return 0;
+    return sizeof *s + PVG__MAX_RUNS * sizeof *s->runs + s->hs_size;
+}
+
+/* ------------------------------------------------------------------ scan */
+
+static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *ctx)
+{
+    (void)from;
+    (void)flags;
+    pvg__scan_t *sc = ctx;
+    pvg_scratch_t *s = sc->s;
+    const pvg__word_t *w = &sc->e->words[id];
+    uint32_t end = (uint32_t)to, start = end - w->len;
+    /* ASCII words match whole words only: "card" is not in "discard". */
+    if (w->ascii) {
+        const uint8_t *t = sc->t;
+        uint8_t a = start > 0 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
+        if (((a | 0x20) >= 'a' && (a | 0x20) <= 'z') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
+            return 0;
+    }
+    if (s->n_hits < PVG__MAX_HITS) {
+        pvg__hit_t *h = &s->hits[s->n_hits++];
+        h->start = start;
+        h->end = end;
+        h->word = id;
+    }
+    return 0;
+}
+
+static int cand_cmp_score(const void *a, const void *b)
+{
+    const pvg__cand_t *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    uint32_t lx = x->end - x->start, ly = y->end - y->start;
+    if (lx != ly)
+        return lx < ly ? 1 : -1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (int)x->type - (int)y->type;
+}
+
+static int cand_cmp_pos(const void *a, const void *b)
+{
+    const pvg__cand_t *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return (int)x->type - (int)y->type;
+}
+
+/* Keeps, among overlapping candidates, the best scored (then the longest);
+ * drops ruled-out spans and disabled types; leaves cands sorted by
+ * position. URLs may overlap other findings (an e-mail inside a mailto
+ * link, an IP inside a URL) since they are signals, not personal data. */
+static void resolve(pvg__scan_t *sc)
+{
+    pvg_scratch_t *s = sc->s;
+    size_t n = s->n_cands;
+    if (n > 1)
+        qsort(s->cands, n, sizeof *s->cands, cand_cmp_score);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        pvg__cand_t c = s->cands[i];
+        int clash = 0;
+        for (size_t j = 0; j < kept && !clash; j++) {
+            const pvg__cand_t *k = &s->cands[j];
+            if (c.start < k->end && k->start < c.end) {
+                int url_pair = (c.type == PVG_URL) != (k->type == PVG_URL);
+                if (!url_pair || k->type == PVG__T_RULED_OUT || c.type == PVG__T_RULED_OUT)
+                    clash = 1;
+            }
+        }
+        if (!clash)
+            s->cands[kept++] = c;
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < kept; i++) {
+        const pvg__cand_t *c = &s->cands[i];
+        if (c->type >= PVG_ENTITY_COUNT || !sc->e->det[c->type].enabled)
+            continue;
+        s->cands[out++] = *c;
+    }
+    s->n_cands = out;
+    if (out > 1)
+        qsort(s->cands, out, sizeof *s->cands, cand_cmp_pos);
+}
+
+static int64_t now_ms_real(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Makes room in s for len bytes of text plus a window tail. */
+static int ensure_room(pvg_scratch_t *s, size_t len)
+{
+    size_t need = len + PVG__TAIL + 8;
+    if (need <= PVG__INLINE_TEXT + PVG__TAIL + 8) {
+        s->fold = s->fold_inline;
+        s->map = s->map_inline;
+        s->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
+        return PVG_OK;
+    }
+    s->fold = malloc(need);
+    s->map = malloc((need + 1) * sizeof *s->map);
+    if (!s->fold || !s->map) {
+        free(s->fold);
+        free(s->map);
+        s->fold = s->fold_inline;
+        s->map = s->map_inline;
+        return PVG_ENOMEM;
+    }
+    s->cap = need;
+    return PVG_OK;
+}
+
+static void release_room(pvg_scratch_t *s)
+{
+    if (s->fold != s->fold_inline) {
+        sodium_memzero(s->fold, s->cap);
+        free(s->fold);
+        free(s->map);
+        s->fold = s->fold_inline;
+        s->map = s->map_inline;
+        s->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
+    } else {
+        sodium_memzero(s->fold_inline, s->flen < sizeof s->fold_inline ? s->flen
+                                                                         : sizeof s->fold_inline);
+    }
+}
+
+/*
+ * The core of a scan: text (and an optional tail of the previous message of
+ * the same window, already placed in s->fold[0..s->prev_len)) through fold,
+ * hits, runs, detectors and resolution. On return s->cands holds the
+ * resolved candidates in folded coordinates.
+ */
+static pvg_error_t scan_core(const pvg_engine_t *e, const char *text, size_t len, int64_t now_ms,
+                             pvg_scratch_t *s)
+{
+    s->n_hits = s->n_runs = s->n_cands = 0;
+    if (pvg__fold((const uint8_t *)text, len, s) != PVG_OK)
+        return PVG_EUTF8;
+    pvg__scan_t sc = {e, s, s->fold, s->flen, now_ms};
+    if (e->db && s->flen) {
+        if (hs_scan(e->db, (const char *)s->fold, (unsigned)s->flen, 0, s->hs, on_hit, &sc) !=
+            HS_SUCCESS)
+            return PVG_EINTERNAL;
+    }
+    pvg__find_runs(&sc);
+    for (size_t i = 0; i < pvg__n_families; i++)
+        pvg__families[i].detect(&sc);
+    resolve(&sc);
+    return PVG_OK;
+}
+
+static pvg_error_t scan_enter(const pvg_engine_t *e, pvg_scratch_t *s, size_t len)
+{
+    if (!engine_ok(e) || !scratch_ok(s))
+        return PVG_EINVAL;
+    if (len > PVG_MAX_TEXT)
+        return PVG_ETOOBIG;
+    if (__atomic_exchange_n(&s->in_use, 1, __ATOMIC_ACQUIRE))
+        return PVG_ESCRATCH_BUSY;
+    if (e->db && (!s->hs || s->hs_size < e->hs_scratch_size)) {
+        __atomic_store_n(&s->in_use, 0, __ATOMIC_RELEASE);
+        return PVG_ESCRATCH_SMALL;
+    }
+    if (ensure_room(s, len) != PVG_OK) {
+        __atomic_store_n(&s->in_use, 0, __ATOMIC_RELEASE);
+        return PVG_ENOMEM;
+    }
+    s->engine = e;
+    s->flen = 0;
+    s->prev_len = 0;
+    return PVG_OK;
+}
+
+static void scan_leave(pvg_scratch_t *s)
+{
+    release_room(s);
+    __atomic_store_n(&s->in_use, 0, __ATOMIC_RELEASE);
+}
+
+static float threshold_of(const pvg_engine_t *e, int type) { return e->det[type].threshold; }
+
+PVG_API pvg_error_t pvg_scan(const pvg_engine_t *e, const char *text, size_t len, int64_t now_ms,
+                             unsigned flags, pvg_scratch_t *s, pvg_finding_cb cb, void *ctx)
+{
+    if ((!text && len) || !cb || (flags & ~PVG_SCAN_ALL))
+        return PVG_EINVAL;
+    pvg_error_t rc = scan_enter(e, s, len);
+    if (rc)
+        return rc;
+    if (!now_ms)
+        now_ms = now_ms_real();
+    rc = scan_core(e, text ? text : "", len, now_ms, s);
+    if (rc == PVG_OK) {
+        for (size_t i = 0; i < s->n_cands; i++) {
+            const pvg__cand_t *c = &s->cands[i];
+            if (!(flags & PVG_SCAN_ALL) && c->score < threshold_of(e, c->type))
+                continue;
+            pvg_finding_t f = {0};
+            f.type = c->type;
+            f.cls = (uint32_t)pvg_entity_class(c->type);
+            f.start = s->map[c->start];
+            f.end = s->map[c->end];
+            f.score = c->score;
+            if (cb(&f, ctx)) {
+                rc = PVG_ESTOPPED;
+                break;
+            }
+        }
+    }
+    scan_leave(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------- messages */
+
+static int message_ok(const pvg_message_t *m)
+{
+    return m && !(!m->text && m->text_len) && m->surface >= 0 &&
+           m->surface < PVG_SURFACE_COUNT && !(m->n_attachments && !m->attachments);
+}
+
+/* One message, with the scratch already entered. */
+static pvg_error_t scan_one(const pvg_engine_t *e, const pvg_message_t *m, pvg_window_t *w,
+                            unsigned flags, pvg_scratch_t *s, pvg_result_t *out)
+{
+    pvg_error_t rc = PVG_OK;
+    memset(out, 0, sizeof *out);
+    s->flen = 0;
+    s->prev_len = 0;
+    int64_t now_ms = m->ts_ms ? m->ts_ms : now_ms_real();
+    const char *text = m->text ? m->text : "";
+    pvg__wentry_t *we = NULL;
+    if (w && m->room && m->sender && pvg__utf8_valid((const uint8_t *)text, m->text_len)) {
+        we = pvg__window_get(w, m, now_ms);
+        if (we)
+            pvg__window_put_tail(we, s); /* sets s->prev_len */
+    }
+    rc = scan_core(e, text, m->text_len, now_ms, s);
+    if (rc == PVG_OK) {
+        size_t nf = 0;
+        for (size_t i = 0; i < s->n_cands && nf < PVG__MAX_CANDS; i++) {
+            const pvg__cand_t *c = &s->cands[i];
+            if (!(flags & PVG_SCAN_ALL) && c->score < threshold_of(e, c->type))
+                continue;
+            pvg_finding_t *f = &s->findings[nf];
+            memset(f, 0, sizeof *f);
+            f->type = c->type;
+            f->cls = (uint32_t)pvg_entity_class(c->type);
+            f->score = c->score;
+            if (c->end <= s->prev_len)
+                continue; /* wholly in the previous message: reported there */
+            if (c->start < s->prev_len) {
+                /* Split across messages: the part here, and the part there. */
+                size_t k = s->prev_len;
+                while (k < c->end && (s->fold[k] == ' ' || s->fold[k] == '\n' ||
+                                      s->fold[k] == '\r' || s->fold[k] == '\t'))
+                    k++;
+                f->start = s->map[k];
+                f->end = s->map[c->end];
+                pvg__window_prev_span(we, s, c->start, f);
+            } else {
+                f->start = s->map[c->start];
+                f->end = s->map[c->end];
+            }
+            nf++;
+        }
+        s->n_findings = nf;
+        out->findings = s->findings;
+        out->n_findings = nf;
+        pvg__identify(e, we, s, out);
+        out->action = PVG_ACTION_ALLOW;
+        for (size_t i = 0; i < nf; i++)
+            if (s->findings[i].cls != PVG_CLASS_SIGNAL)
+                out->action = PVG_ACTION_MASK;
+        if (we)
+            pvg__window_record(w, we, m, s, out);
+    }
+    return rc;
+}
+
+PVG_API pvg_error_t pvg_scan_message(const pvg_engine_t *e, const pvg_message_t *m,
+                                     pvg_window_t *w, unsigned flags, pvg_scratch_t *s,
+                                     pvg_result_t *out)
+{
+    if (!message_ok(m) || !out || (flags & ~PVG_SCAN_ALL))
+        return PVG_EINVAL;
+    if (w && !pvg__window_ok(w))
+        return PVG_EINVAL;
+    pvg_error_t rc = scan_enter(e, s, m->text_len);
+    if (rc)
+        return rc;
+    rc = scan_one(e, m, w, flags, s, out);
+    scan_leave(s);
+    return rc;
+}
+
+PVG_API pvg_error_t pvg_scan_batch(const pvg_engine_t *e, const pvg_message_t *msgs, size_t n,
+                                   pvg_window_t *w, unsigned flags, pvg_scratch_t *s,
+                                   pvg_result_cb cb, void *ctx)
+{
+    if ((!msgs && n) || !cb || (flags & ~PVG_SCAN_ALL))
+        return PVG_EINVAL;
+    if (w && !pvg__window_ok(w))
+        return PVG_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!message_ok(&msgs[i]))
+            return PVG_EINVAL;
+    pvg_error_t rc = scan_enter(e, s, 0);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n && rc == PVG_OK; i++) {
+        const pvg_message_t *m = &msgs[i];
+        pvg_result_t res;
+        pvg_error_t err;
+        if (m->text_len > PVG_MAX_TEXT)
+            err = PVG_ETOOBIG;
+        else if ((err = ensure_room(s, m->text_len)) == PVG_OK) {
+            err = scan_one(e, m, w, flags, s, &res);
+            release_room(s);
+        }
+        if (err == PVG_ENOMEM || err == PVG_EINTERNAL) {
+            rc = err;
+            break;
+        }
+        if (cb(i, err, err == PVG_OK ? &res : NULL, ctx))
+            rc = PVG_ESTOPPED;
+    }
+    s->flen = 0;
+    __atomic_store_n(&s->in_use, 0, __ATOMIC_RELEASE);
+    return rc;
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fold.c -- UTF-8 validation and the fast fold.
+ *
+ * Detectors look at a folded copy of the message in which the ways people
+ * hide numbers are undone: full-width ASCII becomes ASCII, circled and other
+ * Unicode digits become ASCII digits, zero-width characters disappear, and
+ * Hangul digit syllables (공/영 일 이 삼 사 오 육 칠 팔 구) become digits
+ * when they stand inside a digit run. Everything else is copied as it is,
+ * so Korean context words can be matched in the folded text too.
+ *
+ * Folding never makes the text longer. Every folded byte i has map[i], the
+ * offset in the original text of the character it came from, and
+ * map[flen] is the original length, so a folded span [a, b) is the original
+ * span [map[a], map[b]).
+ *
+ * A full NFKC pass costs about 1.9 us per chat line; this pass looks at each
+ * byte once, copies ASCII eight bytes at a time, and only decodes the
+ * non-ASCII characters, so it costs tens of nanoseconds on a chat line.
+ */
+#include <string.h>
+
+#include "engine/internal.h"
+
+/* ------------------------------------------------------------ validation */
+
+int pvg__utf8_valid(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        /* Skip ASCII eight bytes at a time. */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 >= len || (p[i + 1] & 0xC0) != 0x80)
+                return 0;
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            if (i + 2 >= len || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
+                return 0;
+            if (c == 0xE0 && p[i + 1] < 0xA0)
+                return 0; /* overlong */
+            if (c == 0xED && p[i + 1] >= 0xA0)
+                return 0; /* surrogate */
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            if (i + 3 >= len || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80 ||
+                (p[i + 3] & 0xC0) != 0x80)
+                return 0;
+            if (c == 0xF0 && p[i + 1] < 0x90)
+                return 0; /* overlong */
+            if (c == 0xF4 && p[i + 1] >= 0x90)
+                return 0; /* above U+10FFFF */
+            i += 4;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+PVG_API int pvg_utf8_valid(const char *text, size_t len)
+{
+    return (text || !len) && pvg__utf8_valid((const uint8_t *)text, len);
+}
+
+uint32_t pvg__utf8_prev(const uint8_t *t, size_t end, size_t *start)
+{
+    if (end == 0) {
+        *start = 0;
+        return 0;
+    }
+    size_t i = end - 1;
+    while (i > 0 && (t[i] & 0xC0) == 0x80 && end - i < 4)
+        i--;
+    size_t n;
+    *start = i;
+    return pvg__utf8_decode(t + i, &n);
+}
+
+/* ---------------------------------------------------------------- digits */
+
+/* The value of a Hangul digit syllable, or -1. */
+static int hangul_digit(uint32_t cp)
+{
+    switch (cp) {
+    case 0xACF5: /* 공 */
+    case 0xC601: /* 영 */
+        return 0;
+    case 0xC77C: return 1; /* 일 */
+    case 0xC774: return 2; /* 이 */
+    case 0xC0BC: return 3; /* 삼 */
+    case 0xC0AC: return 4; /* 사 */
+    case 0xC624: return 5; /* 오 */
+    case 0xC721: return 6; /* 육 */
+    case 0xCE60: return 7; /* 칠 */
+    case 0xD314: return 8; /* 팔 */
+    case 0xAD6C: return 9; /* 구 */
+    default: return -1;
+    }
+}
+
+/* First code points of blocks of ten decimal digits (Unicode Nd) that people
+ * use to disguise numbers, plus enclosed digit sets. */
+static const uint32_t digit_blocks[] = {
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6,
+    0x0C66, 0x0CE6, 0x0D66, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810,
+    0xFF10, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1FBF0,
+};
+
+/* The ASCII digit a non-ASCII, non-Hangul code point stands for, or -1. */
+static int other_digit(uint32_t cp)
+{
+    if (cp >= 0x2460 && cp <= 0x2468) return (int)(cp - 0x2460 + 1); /* ① - ⑨ */
+    if (cp == 0x24EA || cp == 0x24FF || cp == 0x1F10B || cp == 0x1F10C) return 0; /* ⓪ ⓿ */
+    if (cp >= 0x2474 && cp <= 0x247C) return (int)(cp - 0x2474 + 1); /* ⑴ - ⑼ */
+    if (cp >= 0x2488 && cp <= 0x2490) return (int)(cp - 0x2488 + 1); /* ⒈ - ⒐ */
+    if (cp >= 0x24F5 && cp <= 0x24FD) return (int)(cp - 0x24F5 + 1); /* ⓵ - ⓽ */
+    if (cp >= 0x2776 && cp <= 0x277E) return (int)(cp - 0x2776 + 1); /* ❶ - ❾ */
+    if (cp >= 0x2780 && cp <= 0x2788) return (int)(cp - 0x2780 + 1); /* ➀ - ➈ */
+    if (cp >= 0x278A && cp <= 0x2792) return (int)(cp - 0x278A + 1); /* ➊ - ➒ */
+    if (cp == 0x2070) return 0;                                        /* ⁰ */
+    if (cp == 0x00B9) return 1;
+    if (cp == 0x00B2) return 2;
+    if (cp == 0x00B3) return 3;
+    if (cp >= 0x2074 && cp <= 0x2079) return (int)(cp - 0x2070);       /* ⁴ - ⁹ */
+    if (cp >= 0x2080 && cp <= 0x2089) return (int)(cp - 0x2080);       /* ₀ - ₉ */
+    for (size_t i = 0; i < sizeof digit_blocks / sizeof digit_blocks[0]; i++)
+        if (cp >= digit_blocks[i] && cp < digit_blocks[i] + 10)
+            return (int)(cp - digit_blocks[i]);
+    return -1;
+}
+
+/* Zero-width and invisible formatting characters, dropped by the fold. */
+static int invisible(uint32_t cp)
+{
+    return cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x2060 ||
+           cp == 0xFEFF || cp == 0x00AD || cp == 0x180E || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x2061 && cp <= 0x2064);
+}
+
+/* A separator that may stand inside a digit run written in Hangul digits. */
+static int run_sep(uint8_t c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '/' || c == ',' || c == '_';
+}
+
+/*
+ * At in[i] stands a Hangul digit syllable. Decides whether the digit run it
+ * starts is long enough to be a number: counts the digits (Hangul, ASCII,
+ * full-width) ahead, allowing single separators between them, and adds the
+ * digits already emitted just before. Seven digits in all make a run; a
+ * shorter one is ordinary Korean text (이사, 오이, 사이사이).
+ * Returns the end of the run in `in` when it folds, else 0.
+ */
+static size_t hangul_run_end(const uint8_t *in, size_t len, size_t i, unsigned before)
+{
+    unsigned digits = before, hangul = 0;
+    size_t end = i, j = i;
+    int seps = 0, first_glued = -1;
+    while (j < len) {
+        uint8_t c = in[j];
+        if (c >= '0' && c <= '9') {
+            if (first_glued < 0)
+                first_glued = seps == 0;
+            digits++, j++, end = j, seps = 0;
+            continue;
+        }
+        if (c < 0x80) {
+            if (run_sep(c) && seps == 0) {
+                seps = 1, j++;
+                continue;
+            }
+            break;
+        }
+        size_t n;
+        uint32_t cp = pvg__utf8_decode(in + j, &n);
+        if (j + n > len)
+            break;
+        if (hangul_digit(cp) >= 0) {
+            if (first_glued < 0 && j > i)
+                first_glued = seps == 0;
+            digits++, hangul++, j += n, end = j, seps = 0;
+            continue;
+        }
+        if (other_digit(cp) >= 0) {
+            if (first_glued < 0)
+                first_glued = seps == 0;
+            digits++, j += n, end = j, seps = 0;
+            continue;
+        }
+        if (invisible(cp)) {
+            j += n;
+            continue;
+        }
+        break;
+    }
+    /* Seven digits in all, and the run must look written as a number: the
+     * first syllable glued to the next digit (공일공, 오육칠팔, 공1공), or
+     * spaced syllables continuing a run of ASCII digits, or many of them
+     * (공 일 공 일 이 ...). "이 010-1234-5678" keeps its 이. */
+    if (digits < 7)
+        return 0;
+    if (first_glued == 1 || (before >= 3 && hangul >= 2) || hangul >= 5)
+        return end;
+    return 0;
+}
+
+int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
+{
+    uint8_t *out = s->fold;
+    uint32_t *map = s->map;
+    size_t o = s->flen;
+    uint32_t base = (uint32_t)0;
+    size_t i = 0;
+    size_t hangul_until = 0; /* in[< hangul_until] Hangul digits fold */
+    unsigned run_digits = 0;  /* digits emitted in the current run */
+
+    while (i < len) {
+        /* ASCII fast path, eight bytes at a time. */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, in + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            memcpy(out + o, in + i, 8);
+            for (int k = 0; k < 8; k++)
+                map[o + k] = base + (uint32_t)(i + k);
+            /* Track the digit run for Hangul digits that follow. */
+            for (int k = 0; k < 8; k++) {
+                uint8_t c = in[i + k];
+                if (c >= '0' && c <= '9')
+                    run_digits++;
+                else if (!run_sep(c))
+                    run_digits = 0;
+            }
+            o += 8, i += 8;
+        }
+        if (i >= len)
+            break;
+        uint8_t c = in[i];
+        if (c < 0x80) {
+            out[o] = c;
+            map[o++] = base + (uint32_t)i;
+            if (c >= '0' && c <= '9')
+                run_digits++;
+            else if (!run_sep(c))
+                run_digits = 0;
+            i++;
+            continue;
+        }
+        size_t n = 0;
+        /* Validate the character before decoding it. */
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 >= len || (in[i + 1] & 0xC0) != 0x80)
+                return PVG_EUTF8;
+            n = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            if (i + 2 >= len || (in[i + 1] & 0xC0) != 0x80 || (in[i + 2] & 0xC0) != 0x80 ||
+                (c == 0xE0 && in[i + 1] < 0xA0) || (c == 0xED && in[i + 1] >= 0xA0))
+                return PVG_EUTF8;
+            n = 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            if (i + 3 >= len || (in[i + 1] & 0xC0) != 0x80 || (in[i + 2] & 0xC0) != 0x80 ||
+                (in[i + 3] & 0xC0) != 0x80 || (c == 0xF0 && in[i + 1] < 0x90) ||
+                (c == 0xF4 && in[i + 1] >= 0x90))
+                return PVG_EUTF8;
+            n = 4;
+        } else {
+            return PVG_EUTF8;
+        }
+        size_t dn;
+        uint32_t cp = pvg__utf8_decode(in + i, &dn);
+        int d = -1;
+        if (cp >= 0xAC00 && cp <= 0xD7A3) {
+            int h = hangul_digit(cp);
+            if (h >= 0) {
+                if (i < hangul_until) {
+                    d = h;
+                } else {
+                    size_t end = hangul_run_end(in, len, i, run_digits);
+                    if (end) {
+                        hangul_until = end;
+                        d = h;
+                    }
+                }
+            }
+            if (d < 0)
+                run_digits = 0;
+        } else if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            /* Full-width ASCII. */
+            uint8_t a = (uint8_t)(cp - 0xFEE0);
+            out[o] = a;
+            map[o++] = base + (uint32_t)i;
+            if (a >= '0' && a <= '9')
+                run_digits++;
+            else if (!run_sep(a))
+                run_digits = 0;
+            i += n;
+            continue;
+        } else if (cp == 0x3000) {
+            out[o] = ' ';
+            map[o++] = base + (uint32_t)i;
+            i += n;
+            continue;
+        } else if (invisible(cp)) {
+            i += n;
+            continue;
+        } else {
+            d = other_digit(cp);
+            if (d < 0)
+                run_digits = 0;
+        }
+        if (d >= 0) {
+            out[o] = (uint8_t)('0' + d);
+            map[o++] = base + (uint32_t)i;
+            run_digits++;
+        } else {
+            for (size_t k = 0; k < n; k++) {
+                out[o] = in[i + k];
+                map[o++] = base + (uint32_t)(i + k);
+            }
+        }
+        i += n;
+    }
+    map[o] = base + (uint32_t)len;
+    s->flen = o;
+    return PVG_OK;
+}
