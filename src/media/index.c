@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "media/media_internal.h"
 
@@ -59,6 +60,24 @@ struct pvg_media_index {
     size_t map_cap;
     arena_chunk_t *arena;
 };
+
+/* Large arrays (the bucket headers, the hashes) are read at random by every
+ * query: backing them with 2 MiB pages where the kernel allows it spares
+ * most TLB misses. The advice is only a hint; failure changes nothing. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static void *big_alloc(size_t size)
+{
+    size_t rounded = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    void *p = aligned_alloc(HUGE_PAGE, rounded);
+    if (p) {
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+        memset(p, 0, rounded);
+    }
+    return p;
+}
 
 static inline unsigned chunk_of(const pvg_pdq_hash_t *h, int c)
 {
@@ -103,8 +122,7 @@ pvg_error_t pvg_media_index_new(pvg_media_index_t **out)
     pvg_media_index_t *idx = calloc(1, sizeof *idx);
     if (!idx)
         return PVG_ENOMEM;
-    /* calloc'd: pages of empty buckets cost nothing until touched. */
-    idx->tables = calloc((size_t)N_TABLES * N_BUCKETS, sizeof *idx->tables);
+    idx->tables = big_alloc((size_t)N_TABLES * N_BUCKETS * sizeof *idx->tables);
     if (!idx->tables || pthread_rwlock_init(&idx->lock, NULL) != 0) {
         free(idx->tables);
         free(idx);
@@ -173,9 +191,13 @@ static pvg_error_t reserve(pvg_media_index_t *idx, const pvg_pdq_hash_t *h)
         size_t nc = idx->cap ? idx->cap * 2 : 1024;
         if (nc > UINT32_MAX - 1)
             return PVG_ENOMEM;
-        pvg_pdq_hash_t *hs = realloc(idx->hashes, nc * sizeof *hs);
+        pvg_pdq_hash_t *hs = nc * sizeof *hs >= HUGE_PAGE ? big_alloc(nc * sizeof *hs)
+                                                            : malloc(nc * sizeof *hs);
         if (!hs)
             return PVG_ENOMEM;
+        if (idx->n)
+            memcpy(hs, idx->hashes, idx->n * sizeof *hs);
+        free(idx->hashes);
         idx->hashes = hs;
         uint8_t *en = realloc(idx->enabled, nc * sizeof *en);
         if (!en)
@@ -364,26 +386,42 @@ static int consider(const query_t *qq, uint32_t s, int table)
     return qq->cb(&hit, qq->ctx);
 }
 
-static int probe(const query_t *qq, int table, unsigned key)
+/* Collects the keys within `left` more flipped bits of key, flipping only
+ * bits from `from` upwards so that each key is listed once. */
+static size_t ball_keys(unsigned key, int from, int left, unsigned *out, size_t n)
 {
-    const bucket_t *b = &qq->idx->tables[(size_t)table * N_BUCKETS + key];
-    for (uint32_t i = 0; i < b->n; i++)
-        if (consider(qq, b->v[i], table))
-            return 1;
-    return 0;
+    out[n++] = key;
+    if (left == 0)
+        return n;
+    for (int b = from; b < 16; b++)
+        n = ball_keys(key ^ (1u << b), b + 1, left - 1, out, n);
+    return n;
 }
 
-/* Probes every key within `left` more flipped bits of key, flipping only
- * bits from `from` upwards so that each key is visited once. */
-static int probe_ball(const query_t *qq, int table, unsigned key, int from, int left)
+/* Probes one table. The buckets and the candidates' hashes are scattered
+ * over a large memory: fetching them in stages (bucket headers, then
+ * bucket contents, then each candidate's hash) lets the processor have many
+ * cache misses in flight instead of one after another. */
+static int probe_table(const query_t *qq, int table, const unsigned *keys, size_t n_keys)
 {
-    if (probe(qq, table, key))
-        return 1;
-    if (left == 0)
-        return 0;
-    for (int b = from; b < 16; b++)
-        if (probe_ball(qq, table, key ^ (1u << b), b + 1, left - 1))
-            return 1;
+    const bucket_t *base = &qq->idx->tables[(size_t)table * N_BUCKETS];
+    for (size_t k = 0; k < n_keys; k++)
+        __builtin_prefetch(&base[keys[k]]);
+    for (size_t k = 0; k < n_keys; k++)
+        if (base[keys[k]].n)
+            __builtin_prefetch(base[keys[k]].v);
+    const pvg_pdq_hash_t *hashes = qq->idx->hashes;
+    for (size_t k = 0; k < n_keys; k++) {
+        const bucket_t *b = &base[keys[k]];
+        for (uint32_t i = 0; i < b->n; i++)
+            __builtin_prefetch(&hashes[b->v[i]]);
+    }
+    for (size_t k = 0; k < n_keys; k++) {
+        const bucket_t *b = &base[keys[k]];
+        for (uint32_t i = 0; i < b->n; i++)
+            if (consider(qq, b->v[i], table))
+                return 1;
+    }
     return 0;
 }
 
@@ -416,8 +454,12 @@ pvg_error_t pvg_media_index_query(const pvg_media_index_t *idx, const pvg_pdq_ha
         for (size_t s = 0; s < idx->n && !stopped; s++)
             stopped = consider(&qq, (uint32_t)s, -1);
     } else {
-        for (int c = 0; c < N_TABLES && !stopped; c++)
-            stopped = probe_ball(&qq, c, qq.qchunk[c], 0, qq.radius);
+        /* 1 + 16 + 120 + 560 keys at radius 3 */
+        unsigned keys[697];
+        for (int c = 0; c < N_TABLES && !stopped; c++) {
+            size_t nk = ball_keys(qq.qchunk[c], 0, qq.radius, keys, 0);
+            stopped = probe_table(&qq, c, keys, nk);
+        }
     }
 out:
     pthread_rwlock_unlock(&m->lock);
