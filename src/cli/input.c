@@ -26,7 +26,11 @@ int reader_open(line_reader_t *r, FILE *f)
     memset(r, 0, sizeof *r);
     r->f = f;
     r->buf = malloc(CLI_MAX_LINE + 1 + sizeof(chunk_t));
-    return r->buf ? 0 : -1;
+    if (!r->buf)
+        return -1;
+    chunk_t *c = (chunk_t *)(r->buf + CLI_MAX_LINE + 1);
+    c->pos = c->len = 0;
+    return 0;
 }
 
 void reader_close(line_reader_t *r)

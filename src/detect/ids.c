@@ -86,7 +86,7 @@ static int brn_ok(const char *d)
 static void check_rrn(pvg__scan_t *sc, const pvg__run_t *r, unsigned g0, unsigned g1)
 {
     const char *d = r->d + r->gstart[g0];
-    rrn_check_t v = rrn_check(d, sc->now_ms);
+    rrn_check_t v = rrn_check(d, pvg__now(sc));
     if (v.type < 0 || !v.date_ok)
         return;
     size_t start = pvg__win_start(r, g0), end = pvg__win_end(r, g1);

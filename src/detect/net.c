@@ -144,94 +144,111 @@ static void emit_url(pvg__scan_t *sc, size_t start, size_t end, float score)
     pvg__emit(sc, PVG_URL, start, end, score);
 }
 
+/* The scheme ending at t[colon] ("https" in "https://"), or 0. */
+static size_t scheme_start(const uint8_t *t, size_t colon)
+{
+    size_t k = colon;
+    while (k > 0 && isalpha(t[k - 1]) && colon - k < 8)
+        k--;
+    size_t l = colon - k;
+    if ((l == 4 && !strncasecmp((const char *)t + k, "http", 4)) ||
+        (l == 5 && !strncasecmp((const char *)t + k, "https", 5)) ||
+        (l == 3 && !strncasecmp((const char *)t + k, "ftp", 3))) {
+        if (k > 0 && is_alnum(t[k - 1]))
+            return (size_t)-1;
+        return k;
+    }
+    return (size_t)-1;
+}
+
+/*
+ * URLs are found from their dots (every host name has one), so text without
+ * a dot costs one memchr: for each dot the host around it is taken, then
+ * whatever stands before it decides the kind -- "scheme://", "www." or
+ * nothing (a bare domain, which needs a common TLD or a path).
+ */
 static void detect_url(pvg__scan_t *sc)
 {
     const uint8_t *t = sc->t;
     size_t n = sc->n;
-    size_t skip_to = 0;
-    for (size_t i = 0; i + 3 < n; i++) {
-        if (i < skip_to)
+    size_t from = 0;
+    /* IPv6 literals and localhost have no dot in the host: look for them
+     * only when a scheme is written. */
+    const uint8_t *p = memchr(t, ':', n) ? t : t + n;
+    while (p < t + n && (p = memmem(p, (size_t)(t + n - p), "://", 3)) != NULL) {
+        size_t colon = (size_t)(p - t);
+        p += 3;
+        size_t k = scheme_start(t, colon);
+        if (k == (size_t)-1 || colon + 3 >= n)
             continue;
-        uint8_t c = t[i] | 0x20;
-        /* scheme:// */
-        if ((c == 'h' && (!strncasecmp((const char *)t + i, "http://", 7) ||
-                          !strncasecmp((const char *)t + i, "https://", 8))) ||
-            (c == 'f' && !strncasecmp((const char *)t + i, "ftp://", 6))) {
-            if (i > 0 && is_alnum(t[i - 1]))
+        size_t hs = colon + 3, he;
+        if (t[hs] == '[') {
+            const uint8_t *rb = memchr(t + hs, ']', n - hs);
+            if (!rb)
                 continue;
-            const uint8_t *ss = memchr(t + i, ':', n - i);
-            size_t hs = (size_t)(ss - t) + 3;
-            size_t he = hs;
-            if (he < n && t[he] == '[') { /* IPv6 literal */
-                const uint8_t *rb = memchr(t + he, ']', n - he);
-                if (!rb)
-                    continue;
-                he = (size_t)(rb - t) + 1;
-            } else {
-                he = host_end(t, n, hs, 1);
-                if (he == hs)
-                    continue;
-                /* user@host */
-                if (he < n && t[he] == '@')
-                    he = host_end(t, n, he + 1, 1);
-                int ip = 1;
-                for (size_t k = hs; k < he; k++)
-                    if (!isdigit(t[k]) && t[k] != '.')
-                        ip = 0;
-                if (!ip && !domain_ok_utf8(t + hs, he - hs) &&
-                    !(he - hs == 9 && !strncasecmp((const char *)t + hs, "localhost", 9)))
-                    continue;
-            }
-            size_t end = url_tail(t, n, he);
-            emit_url(sc, i, end, 0.95f);
-            skip_to = end;
+            he = (size_t)(rb - t) + 1;
+        } else if (n - hs >= 9 && !strncasecmp((const char *)t + hs, "localhost", 9)) {
+            he = hs + 9;
+        } else
             continue;
-        }
-        /* www. */
-        if (c == 'w' && !strncasecmp((const char *)t + i, "www.", 4)) {
-            if (i > 0 && (is_alnum(t[i - 1]) || t[i - 1] == '.' || t[i - 1] == '/'))
-                continue;
-            size_t he = host_end(t, n, i, 0);
-            if (he <= i + 4 || !domain_ok_utf8(t + i, he - i))
-                continue;
-            size_t end = url_tail(t, n, he);
-            emit_url(sc, i, end, 0.9f);
-            skip_to = end;
+        size_t end = url_tail(t, n, he);
+        emit_url(sc, k, end, 0.95f);
+    }
+    while (from < n) {
+        const uint8_t *dot = memchr(t + from, '.', n - from);
+        if (!dot)
+            break;
+        size_t i = (size_t)(dot - t);
+        from = i + 1;
+        if (i == 0 || i + 1 >= n || !is_alnum(t[i - 1]) || !(isalpha(t[i + 1]) || t[i + 1] >= 0x80))
+            continue;
+        size_t hs = i;
+        while (hs > 0 && (is_alnum(t[hs - 1]) || t[hs - 1] == '-' ||
+                          (t[hs - 1] == '.' && hs > 1 && is_alnum(t[hs - 2]))))
+            hs--;
+        /* user@host in a URL */
+        size_t scheme = (size_t)-1;
+        if (hs >= 3 && t[hs - 1] == '/' && t[hs - 2] == '/' && t[hs - 3] == ':')
+            scheme = scheme_start(t, hs - 3);
+        int www = n - hs > 4 && !strncasecmp((const char *)t + hs, "www.", 4);
+        if (scheme == (size_t)-1 && hs > 0 &&
+            (t[hs - 1] == '@' || t[hs - 1] == '/' || t[hs - 1] == ':' || t[hs - 1] == '.' ||
+             t[hs - 1] == '_' || t[hs - 1] == '\\'))
+            continue;
+        size_t he = host_end(t, n, hs, scheme != (size_t)-1);
+        if (he <= i + 1) {
             continue;
         }
-        /* A bare domain: label '.' tld, found at the dot. */
-        if (t[i] == '.' && i > 0 && is_alnum(t[i - 1]) && isalpha(t[i + 1])) {
-            size_t hs = i;
-            while (hs > 0 && (is_alnum(t[hs - 1]) || t[hs - 1] == '-' ||
-                              (t[hs - 1] == '.' && hs > 1 && is_alnum(t[hs - 2]))))
-                hs--;
-            if (hs > 0 && (t[hs - 1] == '@' || t[hs - 1] == '/' || t[hs - 1] == ':' ||
-                           t[hs - 1] == '.' || t[hs - 1] == '_' || t[hs - 1] == '\\'))
+        from = he;
+        if (he < n && t[he] == '@')
+            continue; /* an e-mail address */
+        int digits_only = 1;
+        for (size_t k = hs; k < he; k++)
+            if (!isdigit(t[k]) && t[k] != '.')
+                digits_only = 0;
+        if (digits_only && scheme == (size_t)-1)
+            continue;
+        int path = he < n && (t[he] == '/' || t[he] == '?' || t[he] == ':');
+        if (scheme != (size_t)-1) {
+            if (!digits_only && !domain_ok_utf8(t + hs, he - hs))
                 continue;
-            size_t he = host_end(t, n, hs, 0);
-            if (he <= i + 1) {
+            size_t end = url_tail(t, n, he);
+            emit_url(sc, scheme, end, 0.95f);
+            from = end;
+        } else if (www) {
+            if (!domain_ok_utf8(t + hs, he - hs))
                 continue;
-            }
-            int path = he < n && t[he] == '/';
-            /* e-mail domains are handled by the e-mail detector */
-            if (he < n && t[he] == '@')
+            size_t end = url_tail(t, n, he);
+            emit_url(sc, hs, end, 0.9f);
+            from = end;
+        } else {
+            if (!(path || common_tld(t + hs, he - hs)) || !domain_ok_utf8(t + hs, he - hs))
                 continue;
-            int digits_only = 1;
-            for (size_t k = hs; k < he; k++)
-                if (!isdigit(t[k]) && t[k] != '.')
-                    digits_only = 0;
-            if (digits_only)
-                continue;
-            if (!(path || common_tld(t + hs, he - hs)) || !domain_ok_utf8(t + hs, he - hs)) {
-                skip_to = he;
-                continue;
-            }
-            /* The first label must hold a letter or be long: "1.com" no. */
             size_t end = path ? url_tail(t, n, he) : he;
             if (end < n && t[end] == '(')
                 continue; /* a function call: foo.click() */
             emit_url(sc, hs, end, path ? 0.85f : 0.75f);
-            skip_to = end;
+            from = end;
         }
     }
 }
@@ -291,8 +308,16 @@ static void detect_ip(pvg__scan_t *sc)
 {
     const uint8_t *t = sc->t;
     size_t n = sc->n;
-    /* IPv4 */
-    for (size_t i = 0; i < n; i++) {
+    /* IPv4 needs a digit run of four dotted groups. */
+    int v4 = 0;
+    for (size_t r = 0; r < sc->s->n_runs && !v4; r++) {
+        const pvg__run_t *run = &sc->s->runs[r];
+        int dots = 0;
+        for (unsigned g = 0; g + 1 < run->ngroups; g++)
+            dots += run->gsep[g] == '.';
+        v4 = dots >= 3;
+    }
+    for (size_t i = 0; v4 && i < n; i++) {
         if (!isdigit(t[i]) || (i > 0 && (isalnum(t[i - 1]) || t[i - 1] == '.')))
             continue;
         size_t e = ipv4_at(t, n, i);
@@ -308,7 +333,10 @@ static void detect_ip(pvg__scan_t *sc)
         i = e;
     }
     /* IPv6: runs of hex digits, colons and dots with two colons at least. */
-    for (size_t i = 0; i < n; i++) {
+    const uint8_t *colon = memchr(t, ':', n);
+    if (!colon)
+        return;
+    for (size_t i = (size_t)(colon - t) > 40 ? (size_t)(colon - t) - 40 : 0; i < n; i++) {
         if (!(isxdigit(t[i]) || t[i] == ':'))
             continue;
         if (i > 0 && (isalnum(t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.'))
@@ -346,6 +374,17 @@ static void detect_ip(pvg__scan_t *sc)
             end = k;
         }
         end = prefix_len(t, n, end, 128);
+        /* "::" alone is a common separator in chat ("제목 :: 내용"): it is
+         * the unspecified address only where IP context says so. */
+        int bare = 1;
+        for (size_t k = i; k < core_end; k++)
+            if (t[k] != ':')
+                bare = 0;
+        if (bare) {
+            int neg, ctx = pvg__context(sc, PVG_IP_ADDRESS, i, end, &neg);
+            if (!ctx)
+                continue;
+        }
         emit_ip(sc, i, end, 0.8f);
         i = end;
     }

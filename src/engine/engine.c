@@ -415,11 +415,14 @@ static void resolve(pvg__scan_t *sc)
         qsort(s->cands, out, sizeof *s->cands, cand_cmp_pos);
 }
 
-static int64_t now_ms_real(void)
+int64_t pvg__now(pvg__scan_t *sc)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (!sc->now_ms) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        sc->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    return sc->now_ms;
 }
 
 /* Makes room in s for len bytes of text plus a window tail. */
@@ -504,6 +507,7 @@ static pvg_error_t scan_enter(const pvg_engine_t *e, pvg_scratch_t *s, size_t le
     s->engine = e;
     s->flen = 0;
     s->prev_len = 0;
+    s->map_identity = 0;
     return PVG_OK;
 }
 
@@ -523,8 +527,6 @@ PVG_API pvg_error_t pvg_scan(const pvg_engine_t *e, const char *text, size_t len
     pvg_error_t rc = scan_enter(e, s, len);
     if (rc)
         return rc;
-    if (!now_ms)
-        now_ms = now_ms_real();
     rc = scan_core(e, text ? text : "", len, now_ms, s);
     if (rc == PVG_OK) {
         for (size_t i = 0; i < s->n_cands; i++) {
@@ -534,8 +536,8 @@ PVG_API pvg_error_t pvg_scan(const pvg_engine_t *e, const char *text, size_t len
             pvg_finding_t f = {0};
             f.type = c->type;
             f.cls = (uint32_t)pvg_entity_class(c->type);
-            f.start = s->map[c->start];
-            f.end = s->map[c->end];
+            f.start = pvg__omap(s, c->start);
+            f.end = pvg__omap(s, c->end);
             f.score = c->score;
             if (cb(&f, ctx)) {
                 rc = PVG_ESTOPPED;
@@ -563,7 +565,8 @@ static pvg_error_t scan_one(const pvg_engine_t *e, const pvg_message_t *m, pvg_w
     memset(out, 0, sizeof *out);
     s->flen = 0;
     s->prev_len = 0;
-    int64_t now_ms = m->ts_ms ? m->ts_ms : now_ms_real();
+    s->map_identity = 0;
+    int64_t now_ms = m->ts_ms;
     const char *text = m->text ? m->text : "";
     pvg__wentry_t *we = NULL;
     if (w && m->room && m->sender && pvg__utf8_valid((const uint8_t *)text, m->text_len)) {
@@ -591,12 +594,12 @@ static pvg_error_t scan_one(const pvg_engine_t *e, const pvg_message_t *m, pvg_w
                 while (k < c->end && (s->fold[k] == ' ' || s->fold[k] == '\n' ||
                                       s->fold[k] == '\r' || s->fold[k] == '\t'))
                     k++;
-                f->start = s->map[k];
-                f->end = s->map[c->end];
+                f->start = pvg__omap(s, k);
+                f->end = pvg__omap(s, c->end);
                 pvg__window_prev_span(we, s, c->start, f);
             } else {
-                f->start = s->map[c->start];
-                f->end = s->map[c->end];
+                f->start = pvg__omap(s, c->start);
+                f->end = pvg__omap(s, c->end);
             }
             nf++;
         }

@@ -32,14 +32,14 @@ typedef struct pvg__scan pvg__scan_t;
 
 /* Limits of one scan. Beyond them extra items are dropped (never a crash):
  * a message with more than PVG__MAX_HITS context hits keeps the first ones. */
-#define PVG__MAX_HITS 512
-#define PVG__MAX_RUNS 256
-#define PVG__MAX_RUN_DIGITS 40
-#define PVG__MAX_GROUPS 24
-#define PVG__MAX_CANDS 256
+#define PVG__MAX_HITS 256
+#define PVG__MAX_RUNS 64
+#define PVG__MAX_RUN_DIGITS 32
+#define PVG__MAX_GROUPS 20
+#define PVG__MAX_CANDS 128
 /* Text up to this size is folded into the scratch's own buffers; longer text
  * gets buffers for the call, wiped and freed before it returns. */
-#define PVG__INLINE_TEXT 4096
+#define PVG__INLINE_TEXT 2048
 /* Bytes of the previous message kept per window for values split across
  * messages (its folded tail). */
 #define PVG__TAIL 64
@@ -154,6 +154,7 @@ struct pvg_scratch {
     uint8_t fold_inline[PVG__INLINE_TEXT + PVG__TAIL + 8];
     uint32_t map_inline[PVG__INLINE_TEXT + PVG__TAIL + 9];
     size_t flen;
+    int map_identity;          /* the map was not written: folded offset == original */
     size_t prev_len;           /* folded bytes at the start that belong to the previous message */
     pvg__hit_t hits[PVG__MAX_HITS];
     size_t n_hits;
@@ -175,14 +176,23 @@ struct pvg_scratch {
     unsigned flags;
 };
 
+/* The original offset of folded offset i (i <= flen). */
+static inline uint32_t pvg__omap(const pvg_scratch_t *s, size_t i)
+{
+    return s->map_identity ? (uint32_t)i : s->map[i];
+}
+
 /* The context handed to detectors. */
 struct pvg__scan {
     const pvg_engine_t *e;
     pvg_scratch_t *s;
     const uint8_t *t;          /* folded text */
     size_t n;                  /* its length */
-    int64_t now_ms;
+    int64_t now_ms;            /* 0 until pvg__now() asks the clock */
 };
+
+/* The message's time, or the clock's when it has none (asked once). */
+int64_t pvg__now(pvg__scan_t *sc);
 
 /* --------------------------------------------------------------- text */
 

@@ -238,6 +238,7 @@ void pvg__window_put_tail(pvg__wentry_t *we, pvg_scratch_t *s)
         return;
     memcpy(s->fold, we->tail, we->tail_len);
     memcpy(s->map, we->tail_map, we->tail_len * sizeof *s->map);
+    s->map_identity = 0;
     /* The two messages meet like two lines. */
     s->fold[we->tail_len] = '\n';
     s->map[we->tail_len] = (uint32_t)we->tail_end;
@@ -254,7 +255,7 @@ void pvg__window_prev_span(pvg__wentry_t *we, const pvg_scratch_t *s, size_t sta
     memcpy(ws->prev_id_buf, we->tail_id, we->tail_id_len);
     f->prev_id = ws->prev_id_buf;
     f->prev_id_len = we->tail_id_len;
-    f->prev_start = s->map[start];
+    f->prev_start = pvg__omap(s, start);
     f->prev_end = we->tail_end;
 }
 
@@ -338,14 +339,15 @@ void pvg__window_record(pvg_window_t *w, pvg__wentry_t *we, const pvg_message_t 
     sodium_memzero(we->tail, sizeof we->tail);
     we->tail_len = to - start;
     memcpy(we->tail, s->fold + start, we->tail_len);
-    memcpy(we->tail_map, s->map + start, we->tail_len * sizeof *s->map);
+    for (size_t k = 0; k < we->tail_len; k++)
+        we->tail_map[k] = pvg__omap(s, start + k);
     /* The end of the last visible character, as an offset into this
      * message. */
     size_t k = to;
     while (k > start && (s->fold[k - 1] == ' ' || s->fold[k - 1] == '\n' ||
                          s->fold[k - 1] == '\r' || s->fold[k - 1] == '\t'))
         k--;
-    we->tail_end = k > start ? s->map[k] : (to > from ? s->map[to] : 0);
+    we->tail_end = k > start ? pvg__omap(s, k) : (to > from ? pvg__omap(s, to) : 0);
     memcpy(we->tail_id, wm->id, idl);
     we->tail_id_len = idl;
 }

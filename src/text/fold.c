@@ -167,6 +167,21 @@ static int run_sep(uint8_t c)
  */
 static size_t hangul_run_end(const uint8_t *in, size_t len, size_t i, unsigned before)
 {
+    /* Most 이, 일, 사, 오 are words: bail out unless a digit, a Hangul digit
+     * or a separator follows, or digits come before. */
+    if (before == 0 && i + 3 < len) {
+        uint8_t c = in[i + 3];
+        if (c >= 0x80) {
+            size_t l;
+            if (i + 6 > len)
+                return 0;
+            uint32_t cp = pvg__utf8_decode(in + i + 3, &l);
+            if (hangul_digit(cp) < 0 && other_digit(cp) < 0)
+                return 0;
+        } else if (!(c >= '0' && c <= '9') && !run_sep(c)) {
+            return 0;
+        }
+    }
     unsigned digits = before, hangul = 0;
     size_t end = i, j = i;
     int seps = 0, first_glued = -1;
@@ -218,15 +233,58 @@ static size_t hangul_run_end(const uint8_t *in, size_t len, size_t i, unsigned b
     return 0;
 }
 
+static inline int digit_last_byte(uint8_t b)
+{
+    switch (b) {
+    case 0xB5: case 0x81: case 0xBC: case 0xB4: case 0xAC:
+    case 0xA4: case 0xA1: case 0xA0: case 0x94:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Digits (and single separators between them) just before out[o]: the
+ * part of a digit run already folded, for a Hangul digit that continues it
+ * (010-1234-오육칠팔). */
+static unsigned digits_before(const uint8_t *out, size_t o)
+{
+    unsigned n = 0;
+    int seps = 0;
+    while (o > 0 && n < 16) {
+        uint8_t c = out[o - 1];
+        if (c >= '0' && c <= '9')
+            n++, seps = 0;
+        else if (run_sep(c) && !seps)
+            seps = 1;
+        else
+            break;
+        o--;
+    }
+    return n;
+}
+
+/* Switches the map from "identity" (not written yet) to written, for the
+ * o bytes folded so far, which all stood where they were. */
+static void materialize(uint32_t *map, size_t o, int *ident)
+{
+    if (!*ident)
+        return;
+    for (size_t k = 0; k < o; k++)
+        map[k] = (uint32_t)k;
+    *ident = 0;
+}
+
 int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
 {
     uint8_t *out = s->fold;
     uint32_t *map = s->map;
     size_t o = s->flen;
-    uint32_t base = (uint32_t)0;
     size_t i = 0;
     size_t hangul_until = 0; /* in[< hangul_until] Hangul digits fold */
-    unsigned run_digits = 0;  /* digits emitted in the current run */
+    /* While nothing changes, the map is the identity and is not written: most
+     * messages need no map at all. A window tail in front rules it out. */
+    int ident = o == 0;
 
     while (i < len) {
         /* ASCII fast path, eight bytes at a time. */
@@ -236,16 +294,9 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
             if (w & 0x8080808080808080ull)
                 break;
             memcpy(out + o, in + i, 8);
-            for (int k = 0; k < 8; k++)
-                map[o + k] = base + (uint32_t)(i + k);
-            /* Track the digit run for Hangul digits that follow. */
-            for (int k = 0; k < 8; k++) {
-                uint8_t c = in[i + k];
-                if (c >= '0' && c <= '9')
-                    run_digits++;
-                else if (!run_sep(c))
-                    run_digits = 0;
-            }
+            if (!ident)
+                for (int k = 0; k < 8; k++)
+                    map[o + k] = (uint32_t)(i + k);
             o += 8, i += 8;
         }
         if (i >= len)
@@ -253,12 +304,9 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
         uint8_t c = in[i];
         if (c < 0x80) {
             out[o] = c;
-            map[o++] = base + (uint32_t)i;
-            if (c >= '0' && c <= '9')
-                run_digits++;
-            else if (!run_sep(c))
-                run_digits = 0;
-            i++;
+            if (!ident)
+                map[o] = (uint32_t)i;
+            o++, i++;
             continue;
         }
         size_t n = 0;
@@ -281,61 +329,79 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
         } else {
             return PVG_EUTF8;
         }
+        /* Hangul syllables whose last byte is not that of a digit syllable
+         * (공 영 일 이 삼 사 오 육 칠 팔 구 end in B5 81 BC B4 AC A4 A1 A0 94)
+         * are copied without decoding. */
+        if (n == 3 && c >= 0xEA && c <= 0xED && !digit_last_byte(in[i + 2]) &&
+            (c != 0xEA || in[i + 1] >= 0xB0)) {
+            out[o] = c, out[o + 1] = in[i + 1], out[o + 2] = in[i + 2];
+            if (!ident)
+                map[o] = (uint32_t)i, map[o + 1] = (uint32_t)i + 1, map[o + 2] = (uint32_t)i + 2;
+            o += 3, i += 3;
+            continue;
+        }
         size_t dn;
         uint32_t cp = pvg__utf8_decode(in + i, &dn);
         int d = -1;
         if (cp >= 0xAC00 && cp <= 0xD7A3) {
+            /* Hangul syllables: the common case. Only the eleven digit
+             * syllables need a look. */
             int h = hangul_digit(cp);
             if (h >= 0) {
                 if (i < hangul_until) {
                     d = h;
                 } else {
-                    size_t end = hangul_run_end(in, len, i, run_digits);
+                    size_t end = hangul_run_end(in, len, i, digits_before(out, o));
                     if (end) {
                         hangul_until = end;
                         d = h;
                     }
                 }
             }
-            if (d < 0)
-                run_digits = 0;
+            if (d < 0) {
+                out[o] = in[i], out[o + 1] = in[i + 1], out[o + 2] = in[i + 2];
+                if (!ident)
+                    map[o] = (uint32_t)i, map[o + 1] = (uint32_t)i + 1, map[o + 2] = (uint32_t)i + 2;
+                o += 3, i += 3;
+                continue;
+            }
         } else if (cp >= 0xFF01 && cp <= 0xFF5E) {
             /* Full-width ASCII. */
-            uint8_t a = (uint8_t)(cp - 0xFEE0);
-            out[o] = a;
-            map[o++] = base + (uint32_t)i;
-            if (a >= '0' && a <= '9')
-                run_digits++;
-            else if (!run_sep(a))
-                run_digits = 0;
+            materialize(map, o, &ident);
+            out[o] = (uint8_t)(cp - 0xFEE0);
+            map[o++] = (uint32_t)i;
             i += n;
             continue;
         } else if (cp == 0x3000) {
+            materialize(map, o, &ident);
             out[o] = ' ';
-            map[o++] = base + (uint32_t)i;
+            map[o++] = (uint32_t)i;
             i += n;
             continue;
         } else if (invisible(cp)) {
+            materialize(map, o, &ident);
             i += n;
             continue;
         } else {
             d = other_digit(cp);
-            if (d < 0)
-                run_digits = 0;
         }
         if (d >= 0) {
+            materialize(map, o, &ident);
             out[o] = (uint8_t)('0' + d);
-            map[o++] = base + (uint32_t)i;
-            run_digits++;
+            map[o++] = (uint32_t)i;
         } else {
             for (size_t k = 0; k < n; k++) {
                 out[o] = in[i + k];
-                map[o++] = base + (uint32_t)(i + k);
+                if (!ident)
+                    map[o] = (uint32_t)(i + k);
+                o++;
             }
         }
         i += n;
     }
-    map[o] = base + (uint32_t)len;
     s->flen = o;
+    s->map_identity = ident;
+    if (!ident)
+        map[o] = (uint32_t)len;
     return PVG_OK;
 }
