@@ -14,6 +14,9 @@
 #include <jpeglib.h>
 #include <png.h>
 #include <webp/encode.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libswscale/swscale.h>
 
 const char *mt_pdq_dir(void)
 {
@@ -276,4 +279,138 @@ uint8_t *mt_encode_webp(const uint8_t *rgb, int w, int h, size_t *len)
     WebPFree(out);
     *len = n;
     return copy;
+}
+
+uint8_t *mt_decode_jpeg(const uint8_t *buf, size_t len, int *w, int *h)
+{
+    struct jpeg_decompress_struct d;
+    struct jpeg_error_mgr err;
+    d.err = jpeg_std_error(&err);
+    jpeg_create_decompress(&d);
+    jpeg_mem_src(&d, buf, (unsigned long)len);
+    jpeg_read_header(&d, TRUE);
+    d.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&d);
+    *w = (int)d.output_width;
+    *h = (int)d.output_height;
+    uint8_t *rgb = malloc((size_t)*w * (size_t)*h * 3);
+    while (rgb && d.output_scanline < d.output_height) {
+        JSAMPROW row = rgb + (size_t)d.output_scanline * (size_t)*w * 3;
+        jpeg_read_scanlines(&d, &row, 1);
+    }
+    jpeg_finish_decompress(&d);
+    jpeg_destroy_decompress(&d);
+    return rgb;
+}
+
+static int write_packets(AVCodecContext *enc, AVFormatContext *oc, AVStream *st, AVFrame *f)
+{
+    if (avcodec_send_frame(enc, f) < 0)
+        return -1;
+    AVPacket *pkt = av_packet_alloc();
+    for (;;) {
+        int r = avcodec_receive_packet(enc, pkt);
+        if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
+            break;
+        if (r < 0) {
+            av_packet_free(&pkt);
+            return -1;
+        }
+        av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
+        pkt->stream_index = st->index;
+        if (av_interleaved_write_frame(oc, pkt) < 0) {
+            av_packet_free(&pkt);
+            return -1;
+        }
+    }
+    av_packet_free(&pkt);
+    return 0;
+}
+
+uint8_t *mt_encode_video(const uint8_t *const *rgb, const int *pw, const int *ph, int n, int w,
+                         int h, int fps, int hold, const char *encoder, const char *muxer,
+                         size_t *len, int *missing)
+{
+    *missing = 0;
+    const AVCodec *codec = avcodec_find_encoder_by_name(encoder);
+    AVFormatContext *oc = NULL;
+    if (!codec || avformat_alloc_output_context2(&oc, NULL, muxer, NULL) < 0 || !oc) {
+        *missing = 1;
+        return NULL;
+    }
+    AVStream *st = avformat_new_stream(oc, NULL);
+    AVCodecContext *enc = avcodec_alloc_context3(codec);
+    enc->width = w;
+    enc->height = h;
+    enc->time_base = (AVRational){1, fps};
+    enc->framerate = (AVRational){fps, 1};
+    enc->gop_size = fps;
+    enc->pix_fmt = codec->pix_fmts ? codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
+    for (const enum AVPixelFormat *p = codec->pix_fmts; p && *p != AV_PIX_FMT_NONE; p++)
+        if (*p == AV_PIX_FMT_YUV420P || *p == AV_PIX_FMT_YUVJ420P) {
+            enc->pix_fmt = *p;
+            break;
+        }
+    enc->flags |= AV_CODEC_FLAG_QSCALE;
+    enc->global_quality = FF_QP2LAMBDA * 3;
+    if (oc->oformat->flags & AVFMT_GLOBALHEADER)
+        enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    uint8_t *out = NULL;
+    AVFrame *f = av_frame_alloc();
+    if (avcodec_open2(enc, codec, NULL) < 0)
+        goto done;
+    avcodec_parameters_from_context(st->codecpar, enc);
+    st->time_base = enc->time_base;
+    if (avio_open_dyn_buf(&oc->pb) < 0)
+        goto done;
+    if (avformat_write_header(oc, NULL) < 0)
+        goto done;
+    f->format = enc->pix_fmt;
+    f->width = w;
+    f->height = h;
+    if (av_frame_get_buffer(f, 0) < 0)
+        goto done;
+    int64_t pts = 0;
+    for (int i = 0; i < n; i++) {
+        struct SwsContext *sws = sws_getContext(pw[i], ph[i], AV_PIX_FMT_RGB24, w, h,
+                                                enc->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
+        const uint8_t *src[1] = {rgb[i]};
+        int src_stride[1] = {pw[i] * 3};
+        for (int k = 0; k < hold; k++) {
+            if (av_frame_make_writable(f) < 0)
+                goto done;
+            sws_scale(sws, src, src_stride, 0, ph[i], f->data, f->linesize);
+            f->pts = pts++;
+            if (write_packets(enc, oc, st, f) < 0) {
+                sws_freeContext(sws);
+                goto done;
+            }
+        }
+        sws_freeContext(sws);
+    }
+    if (write_packets(enc, oc, st, NULL) < 0)
+        goto done;
+    av_write_trailer(oc);
+    {
+        uint8_t *dyn = NULL;
+        int n_bytes = avio_close_dyn_buf(oc->pb, &dyn);
+        oc->pb = NULL;
+        if (n_bytes > 0) {
+            out = malloc((size_t)n_bytes);
+            if (out)
+                memcpy(out, dyn, (size_t)n_bytes);
+            *len = (size_t)n_bytes;
+        }
+        av_free(dyn);
+    }
+done:
+    if (oc->pb) {
+        uint8_t *dyn = NULL;
+        avio_close_dyn_buf(oc->pb, &dyn);
+        av_free(dyn);
+    }
+    av_frame_free(&f);
+    avcodec_free_context(&enc);
+    avformat_free_context(oc);
+    return out;
 }

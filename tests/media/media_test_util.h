@@ -39,4 +39,16 @@ uint8_t *mt_encode_jpeg(const uint8_t *rgb, int w, int h, int quality, int orien
 uint8_t *mt_encode_png(const uint8_t *rgb, int w, int h, int interlaced, size_t *len);
 uint8_t *mt_encode_webp(const uint8_t *rgb, int w, int h, size_t *len);
 
+/* Decodes a JPEG file held in memory to RGB (no orientation applied), for
+ * making videos of the corpus images. Caller frees; NULL on failure. */
+uint8_t *mt_decode_jpeg(const uint8_t *buf, size_t len, int *w, int *h);
+
+/* Encodes n RGB pictures (each its own size) as a video of size w x h at
+ * fps frames per second, each picture shown for `hold` frames, with the
+ * named libavcodec encoder and libavformat muxer. Returns a malloc'd file
+ * or NULL (when the encoder or muxer is missing, *missing is set to 1). */
+uint8_t *mt_encode_video(const uint8_t *const *rgb, const int *pw, const int *ph, int n, int w,
+                         int h, int fps, int hold, const char *encoder, const char *muxer,
+                         size_t *len, int *missing);
+
 #endif
