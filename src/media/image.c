@@ -392,7 +392,10 @@ static int png_run(png_job_t *job, png_structp png, png_infop info, const pvg_me
     if (setjmp(png_jmpbuf(png)))
         return 1;
     png_set_read_fn(png, job, png_on_read);
-    png_set_user_limits(png, lim->max_width, lim->max_height);
+    /* libpng's own limit would fail as a generic error: let it read any
+     * header and refuse oversized images with pvg__check_dims() below,
+     * before any row is allocated. */
+    png_set_user_limits(png, 0x7fffffffu, 0x7fffffffu);
     png_set_chunk_cache_max(png, 128);
     png_set_chunk_malloc_max(png, 8u << 20);
     png_read_info(png, info);

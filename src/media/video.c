@@ -124,10 +124,11 @@ typedef struct vjob {
     size_t cap;
 } vjob_t;
 
+/* libav answers ENOMEM also for absurd sizes read from hostile headers, so
+ * its ENOMEM counts as damaged data; PVG_ENOMEM is kept for our own
+ * allocations, which a service may treat as fatal. */
 static pvg_error_t av_to_pvg(int err)
 {
-    if (err == AVERROR(ENOMEM))
-        return PVG_ENOMEM;
     if (err == AVERROR_EOF)
         return PVG_EMEDIA_TRUNCATED;
     if (err == AVERROR_DECODER_NOT_FOUND || err == AVERROR_DEMUXER_NOT_FOUND ||
@@ -294,7 +295,7 @@ static pvg_error_t drain(vjob_t *j)
         if (r == AVERROR(EAGAIN) || r == AVERROR_EOF)
             return PVG_OK;
         if (r < 0)
-            return r == AVERROR(ENOMEM) ? PVG_ENOMEM : PVG_OK; /* a damaged frame: go on */
+            return PVG_OK; /* a damaged frame: go on */
         pvg_error_t rc = on_frame(j, j->frame);
         av_frame_unref(j->frame);
         if (rc != PVG_OK)
@@ -385,8 +386,6 @@ static pvg_error_t run(vjob_t *j)
         if (r < 0) {
             if (r != AVERROR_EOF)
                 j->v->truncated = 1; /* a damaged or cut file: keep what was read */
-            if (r == AVERROR(ENOMEM))
-                return PVG_ENOMEM;
             break;
         }
         if (++packets > j->lim->max_video_packets) {
@@ -400,8 +399,6 @@ static pvg_error_t run(vjob_t *j)
         }
         r = avcodec_send_packet(j->dec, j->pkt);
         av_packet_unref(j->pkt);
-        if (r == AVERROR(ENOMEM))
-            return PVG_ENOMEM;
         if (r < 0 && r != AVERROR(EAGAIN)) {
             damaged = 1;
             continue;
