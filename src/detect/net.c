@@ -236,7 +236,13 @@ static void detect_url(pvg__scan_t *sc)
             emit_url(sc, scheme, end, 0.95f);
             from = end;
         } else if (www) {
-            if (!domain_ok_utf8(t + hs, he - hs))
+            /* Brand TLDs make "www.microsoft" a valid name; written without a
+             * scheme, it needs a common or short TLD, or a path. */
+            size_t dl = he;
+            while (dl > hs && t[dl - 1] != '.')
+                dl--;
+            if (!domain_ok_utf8(t + hs, he - hs) ||
+                !(path || common_tld(t + hs, he - hs) || he - dl <= 4))
                 continue;
             size_t end = url_tail(t, n, he);
             emit_url(sc, hs, end, 0.9f);
