@@ -416,6 +416,18 @@ static pvg_error_t run(vjob_t *j)
     }
     if (j->v->n_frames == 0)
         return damaged || j->v->truncated ? PVG_EMEDIA_CORRUPT : PVG_EMEDIA_NOFRAMES;
+    /* Damaged streams can carry timestamps that go back: promise time
+     * order anyway. Insertion sort is stable and linear on sorted input. */
+    pvg_media_frame_t *fr = j->v->frames;
+    for (size_t i = 1; i < j->v->n_frames; i++) {
+        pvg_media_frame_t x = fr[i];
+        size_t k = i;
+        while (k > 0 && fr[k - 1].t > x.t) {
+            fr[k] = fr[k - 1];
+            k--;
+        }
+        fr[k] = x;
+    }
     return PVG_OK;
 }
 
