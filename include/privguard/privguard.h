@@ -282,6 +282,108 @@ PVG_API pvg_error_t pvg_scan_batch(const pvg_engine_t *e, const pvg_message_t *m
                                    pvg_window_t *w, unsigned flags, pvg_scratch_t *s,
                                    pvg_result_cb cb, void *ctx);
 
+/* ---------------------------------------------------------- rule reload */
+
+/* A slot holds the current engine for threads that scan, so rules can be
+ * reloaded without a restart: pvg_slot_swap() puts a new engine in; scans
+ * that acquired the old one finish with it, and it is freed when the last
+ * of them releases it. Conversation windows do not depend on the engine and
+ * survive a swap. Scratches grow with pvg_scratch_alloc() to fit the new
+ * engine (outside the hot path). All slot functions are thread-safe. */
+typedef struct pvg_slot pvg_slot_t;
+
+/* Creates a slot holding e (the slot takes ownership). */
+PVG_API PVG_WUR pvg_error_t pvg_slot_alloc(pvg_engine_t *e, pvg_slot_t **out);
+/* Frees the slot and its engine; every acquired engine must be released
+ * first. NULL is a no-op. */
+PVG_API void pvg_slot_free(pvg_slot_t *slot);
+/* Returns the current engine with a reference held; never NULL. */
+PVG_API const pvg_engine_t *pvg_slot_acquire(pvg_slot_t *slot);
+/* Releases an engine returned by pvg_slot_acquire(). */
+PVG_API void pvg_slot_release(pvg_slot_t *slot, const pvg_engine_t *e);
+/* Makes e (owned by the slot from now on) the current engine. */
+PVG_API pvg_error_t pvg_slot_swap(pvg_slot_t *slot, pvg_engine_t *e);
+/* How many times the slot's engine was swapped. */
+PVG_API uint64_t pvg_slot_generation(const pvg_slot_t *slot);
+
+/* ----------------------------------------------------------- rule stats */
+
+/* Rules of the policy are numbered 0..pvg_engine_rule_count()-1. For each:
+ * its id ("pii_trade.db_sale"), its category, whether it runs in shadow
+ * mode, and how many messages it matched since the engine was compiled
+ * (counted atomically by every scan). Strings live as long as the engine. */
+PVG_API size_t pvg_engine_rule_count(const pvg_engine_t *e);
+PVG_API pvg_error_t pvg_engine_rule_info(const pvg_engine_t *e, size_t i, const char **id,
+                                         const char **category, int *shadow, uint64_t *hits);
+
+/* ---------------------------------------------------------------- events */
+
+/* Account and client events (DETECTION.md "Events"). */
+typedef enum pvg_event_kind {
+    PVG_EVENT_CLIENT_ATTESTATION = 0,
+    PVG_EVENT_AUTH_KEY_EXPORT = 1,
+    PVG_EVENT_ACCOUNT_CREATED = 2,
+    PVG_EVENT_IDENTIFIER_LEAK = 3,
+    PVG_EVENT_COUNT = 4
+} pvg_event_kind_t;
+PVG_API const char *pvg_event_name(int kind);
+PVG_API int pvg_event_from_name(const char *name, size_t len); /* or PVG_ENOTFOUND */
+
+/* One identifier of an account or a leak: kind is "phone", "rrn", "ci" or
+ * "email". Values are normalised (digits only for phone and rrn, lowercase
+ * for e-mail) and then hashed with a key; the raw value is never kept. */
+typedef struct pvg_identifier {
+    const char *kind; size_t kind_len;
+    const char *value; size_t value_len;
+} pvg_identifier_t;
+
+typedef struct pvg_event {
+    int kind;                                   /* pvg_event_kind_t */
+    const char *id; size_t id_len;
+    const char *account; size_t account_len;
+    int64_t ts_ms;
+    const char *client_name; size_t client_name_len;
+    const char *client_version; size_t client_version_len;
+    int signature_ok;                           /* 1, 0, or -1 when absent */
+    const char *destination; size_t destination_len;
+    const pvg_identifier_t *identifiers; size_t n_identifiers;
+    const char *device; size_t device_len;
+    const char *ip; size_t ip_len;
+    const char *source; size_t source_len;
+} pvg_event_t;
+
+/* State across accounts that the policy asks its caller for: in memory in
+ * the CLI, in the store in the service. fp is a keyed BLAKE2b-256
+ * fingerprint of an identifier. Each function returns 0 or a negative
+ * PVG_E* code. */
+typedef struct pvg_state_ops {
+    /* Remembers that account used fp (leak = 1: fp was loaded from a leak or
+     * a confirmed trade, account may be empty). */
+    int (*record_identifier)(void *ctx, const uint8_t fp[32], const char *kind,
+                             const char *account, size_t account_len, int leak, int64_t ts_ms);
+    /* Distinct accounts that used fp at or after since_ms, and whether fp
+     * came from a leak. */
+    int (*lookup_identifier)(void *ctx, const uint8_t fp[32], int64_t since_ms,
+                             uint32_t *accounts, int *leaked);
+    /* Remembers an abnormal client seen for account (attestation failed). */
+    int (*record_client)(void *ctx, const char *account, size_t account_len, int abnormal,
+                         int64_t ts_ms);
+    /* Whether account had an abnormal client at or after since_ms. */
+    int (*client_abnormal)(void *ctx, const char *account, size_t account_len,
+                           int64_t since_ms, int *abnormal);
+    void *ctx;
+} pvg_state_ops_t;
+
+#define PVG_FINGERPRINT_KEYBYTES 32
+
+/* Decides auth_key_extraction and illegal_pii_use from one event, using
+ * and updating the caller's state. key (32 bytes) keys the identifier
+ * fingerprints; keep it apart from the data. The result (violations and
+ * action, no findings) lives in s. */
+PVG_API pvg_error_t pvg_scan_event(const pvg_engine_t *e, const pvg_event_t *ev,
+                                   const pvg_state_ops_t *ops, const uint8_t *key,
+                                   pvg_scratch_t *s, pvg_result_t *out);
+
 /* ------------------------------------------------------------- windows */
 
 /* Conversation windows, one per (room, sender): the last max_msgs messages

@@ -80,6 +80,14 @@ int pvg_cmd_demo(int argc, char **argv)
         }
         if (res.identifies)
             printf("       -> identifies a person%s\n", res.n_identifies_prev ? " (with earlier messages)" : "");
+        for (size_t v = 0; v < res.n_violations; v++) {
+            const pvg_violation_t *vi = &res.violations[v];
+            printf("       !! %s%s (score %.2f):", vi->category, vi->shadow ? " [shadow]" : "",
+                   vi->score);
+            for (size_t k = 0; k < vi->n_reasons; k++)
+                printf("%s %s", k ? ";" : "", vi->reasons[k]);
+            putchar('\n');
+        }
         if (res.action != PVG_ACTION_ALLOW)
             printf("       -> action: %s\n", pvg_action_name(res.action));
         parsed_free(&p);

@@ -10,6 +10,7 @@
  * the result. Scanning never allocates, except for text longer than
  * PVG__INLINE_TEXT, whose buffers are allocated, wiped and freed in the call.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "engine/internal.h"
 #include "engine/rules.h"
 #include "engine/window.h"
+#include "policy/policy.h"
 #include "default_rules.h"
 
 PVG_API const char *pvg_default_rules(size_t *len)
@@ -63,6 +65,49 @@ static int ascii_only(const char *s, size_t n)
     return 1;
 }
 
+/* A literal word as a Vectorscan regex: every byte that is not a letter,
+ * a digit or part of a UTF-8 character is escaped. */
+static char *literal_regex(const char *s, size_t n)
+{
+    char *out = malloc(n * 4 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* The bytes a regex made from a phrase matches at least: its literal bytes
+ * without the spacing patterns (used to place a hit's start). */
+static size_t regex_min_len(const char *re)
+{
+    size_t n = 0;
+    for (const char *p = re; *p; p++) {
+        if (*p == '\\') {
+            if (p[1] == 'x' && p[2] && p[3]) {
+                n++;
+                p += 3;
+            } else if (p[1] == 's' && p[2] == '*') {
+                p += 2;
+            } else if (p[1]) {
+                p++;
+            }
+            continue;
+        }
+        if (strchr("()[]|?*+{}^$.", *p))
+            return 0; /* a real regex: its length is unknown */
+        n++;
+    }
+    return n;
+}
+
 PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned flags,
                                        pvg_engine_t **out, pvg_compile_error_t **err)
 {
@@ -84,6 +129,9 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         pvg__rules_free(&r);
         return oom ? PVG_ENOMEM : PVG_ECOMPILE;
     }
+    pvg_error_t rc = PVG_OK;
+    char **exprs = NULL;
+    unsigned *hflags = NULL, *ids = NULL;
     pvg_engine_t *e = calloc(1, sizeof *e);
     if (!e) {
         pvg__rules_free(&r);
@@ -95,88 +143,71 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
     memcpy(e->det, r.det, sizeof e->det);
     e->window_max_age_ms = r.window_age_ms;
     e->window_max_msgs = r.window_msgs;
+    /* The families' built-in words follow the rules' words. */
+    for (size_t f = 0; f < pvg__n_families; f++) {
+        const pvg__builtin_word_t *bw;
+        size_t nb = pvg__families[f].words ? pvg__families[f].words(&bw) : 0;
+        for (size_t i = 0; i < nb; i++) {
+            if (pvg__rules_add_builtin(&r, bw[i].text, strlen(bw[i].text), bw[i].type,
+                                       bw[i].polarity, bw[i].side, bw[i].extra)) {
+                rc = PVG_ENOMEM;
+                goto done;
+            }
+        }
+    }
+    size_t nw = r.n_words;
     e->rules_text = malloc(len + 1);
-    e->words = calloc(r.n_words ? r.n_words : 1, sizeof *e->words);
-    const char **exprs = calloc(r.n_words ? r.n_words : 1, sizeof *exprs);
-    unsigned *hflags = calloc(r.n_words ? r.n_words : 1, sizeof *hflags);
-    unsigned *ids = calloc(r.n_words ? r.n_words : 1, sizeof *ids);
-    size_t *lens = calloc(r.n_words ? r.n_words : 1, sizeof *lens);
-    pvg_error_t rc = PVG_OK;
-    if (!e->rules_text || !e->words || !exprs || !hflags || !ids || !lens) {
+    e->words = calloc(nw ? nw : 1, sizeof *e->words);
+    exprs = calloc(nw ? nw : 1, sizeof *exprs);
+    hflags = calloc(nw ? nw : 1, sizeof *hflags);
+    ids = calloc(nw ? nw : 1, sizeof *ids);
+    if (!e->rules_text || !e->words || !exprs || !hflags || !ids) {
         rc = PVG_ENOMEM;
         goto done;
     }
     memcpy(e->rules_text, rules, len);
     e->rules_text[len] = 0;
     e->rules_len = len;
-    for (size_t i = 0; i < r.n_words; i++) {
+    for (size_t i = 0; i < nw; i++) {
         const pvg__rule_word_t *w = &r.words[i];
-        e->words[i].type = (uint16_t)w->type;
-        e->words[i].polarity = (int8_t)w->polarity;
-        e->words[i].side = (uint8_t)w->side;
-        e->words[i].len = (uint16_t)w->len;
-        e->words[i].ascii = (uint8_t)ascii_only(w->text, w->len);
-        exprs[i] = w->text;
-        lens[i] = w->len;
-        ids[i] = (unsigned)i;
-        hflags[i] = HS_FLAG_CASELESS;
-    }
-    e->n_words = r.n_words;
-    /* The families' built-in words follow the rules' words. */
-    for (size_t f = 0; f < pvg__n_families; f++) {
-        const pvg__builtin_word_t *bw;
-        size_t nb = pvg__families[f].words ? pvg__families[f].words(&bw) : 0;
-        for (size_t i = 0; i < nb; i++) {
-            size_t wl = strlen(bw[i].text);
-            if (pvg__rules_add_builtin(&r, bw[i].text, wl, bw[i].type, bw[i].polarity,
-                                       bw[i].side, bw[i].extra)) {
-                rc = PVG_ENOMEM;
-                goto done;
-            }
+        pvg__word_t *ew = &e->words[i];
+        ew->type = (uint16_t)w->type;
+        ew->polarity = (int8_t)w->polarity;
+        ew->side = (uint8_t)w->side;
+        ew->extra = (uint16_t)w->extra;
+        if (w->regex) {
+            exprs[i] = strdup(w->text);
+            ew->len = (uint16_t)regex_min_len(w->text);
+            ew->ascii = 0;
+            hflags[i] = HS_FLAG_CASELESS | HS_FLAG_UTF8;
+        } else {
+            exprs[i] = literal_regex(w->text, w->len);
+            ew->len = (uint16_t)w->len;
+            ew->ascii = (uint8_t)ascii_only(w->text, w->len);
+            hflags[i] = HS_FLAG_CASELESS;
         }
-    }
-    if (r.n_words > e->n_words) {
-        pvg__word_t *nw = realloc(e->words, r.n_words * sizeof *nw);
-        const char **ne = realloc(exprs, r.n_words * sizeof *ne);
-        if (ne)
-            exprs = ne;
-        unsigned *nf = realloc(hflags, r.n_words * sizeof *nf);
-        if (nf)
-            hflags = nf;
-        unsigned *ni = realloc(ids, r.n_words * sizeof *ni);
-        if (ni)
-            ids = ni;
-        size_t *nl = realloc(lens, r.n_words * sizeof *nl);
-        if (nl)
-            lens = nl;
-        if (nw)
-            e->words = nw;
-        if (!nw || !ne || !nf || !ni || !nl) {
+        /* A policy rule needs to match once per message. */
+        if (w->type == PVG__T_RULE)
+            hflags[i] |= HS_FLAG_SINGLEMATCH;
+        if (!exprs[i]) {
             rc = PVG_ENOMEM;
             goto done;
         }
-        for (size_t i = e->n_words; i < r.n_words; i++) {
-            const pvg__rule_word_t *w = &r.words[i];
-            e->words[i].type = (uint16_t)w->type;
-            e->words[i].polarity = (int8_t)w->polarity;
-            e->words[i].side = (uint8_t)w->side;
-            e->words[i].len = (uint16_t)w->len;
-            e->words[i].extra = (uint16_t)w->extra;
-            e->words[i].ascii = (uint8_t)ascii_only(w->text, w->len);
-            exprs[i] = w->text;
-            lens[i] = w->len;
-            ids[i] = (unsigned)i;
-            hflags[i] = HS_FLAG_CASELESS;
-        }
-        e->n_words = r.n_words;
+        ids[i] = (unsigned)i;
     }
-    if (r.n_words) {
+    e->n_words = nw;
+    if (nw) {
         hs_compile_error_t *herr = NULL;
-        if (hs_compile_lit_multi(exprs, hflags, ids, lens, (unsigned)r.n_words, HS_MODE_BLOCK,
-                                 NULL, &e->db, &herr) != HS_SUCCESS) {
-            if (err)
-                *err = make_error(herr && herr->message ? herr->message : "vectorscan failed",
-                                  "context words", 0, 0);
+        if (hs_compile_multi((const char *const *)exprs, hflags, ids, (unsigned)nw, HS_MODE_BLOCK,
+                             NULL, &e->db, &herr) != HS_SUCCESS) {
+            if (err) {
+                int bad = herr ? herr->expression : -1;
+                int line = bad >= 0 && (size_t)bad < nw ? r.words[bad].line : 0;
+                char msg[512];
+                snprintf(msg, sizeof msg, "bad pattern: %s",
+                         herr && herr->message ? herr->message : "vectorscan failed");
+                *err = make_error(msg, bad >= 0 ? "policy" : "words", line, 0);
+            }
             hs_free_compile_error(herr);
             rc = PVG_ECOMPILE;
             goto done;
@@ -190,11 +221,20 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         hs_scratch_size(tmp, &e->hs_scratch_size);
         hs_free_scratch(tmp);
     }
+    /* The policy moves from the parsed rules into the engine. */
+    e->policy = r.policy;
+    pvg__policy_init(&r.policy);
+    if (pvg__policy_finish(&e->policy)) {
+        rc = PVG_ENOMEM;
+        goto done;
+    }
 done:
+    if (exprs)
+        for (size_t i = 0; i < r.n_words; i++)
+            free(exprs[i]);
     free(exprs);
     free(hflags);
     free(ids);
-    free(lens);
     pvg__rules_free(&r);
     if (rc) {
         pvg_engine_free(e);
@@ -217,6 +257,7 @@ PVG_API void pvg_engine_free(pvg_engine_t *e)
         hs_free_database(e->db);
     free(e->words);
     free(e->rules_text);
+    pvg__policy_free(&e->policy);
     e->magic = 0;
     free(e);
 }
@@ -601,16 +642,14 @@ static pvg_error_t scan_one(const pvg_engine_t *e, const pvg_message_t *m, pvg_w
                 f->start = pvg__omap(s, c->start);
                 f->end = pvg__omap(s, c->end);
             }
+            s->finding_fold_start[nf] = c->start;
             nf++;
         }
         s->n_findings = nf;
         out->findings = s->findings;
         out->n_findings = nf;
         pvg__identify(e, we, s, out);
-        out->action = PVG_ACTION_ALLOW;
-        for (size_t i = 0; i < nf; i++)
-            if (s->findings[i].cls != PVG_CLASS_SIGNAL)
-                out->action = PVG_ACTION_MASK;
+        pvg__policy_eval(e, s, m, out);
         if (we)
             pvg__window_record(w, we, m, s, out);
     }

@@ -23,6 +23,8 @@
 
 #include <privguard/privguard.h>
 
+#include "policy/policy_types.h"
+
 #define PVG__ENGINE_MAGIC 0x70766745u /* "pvgE" */
 #define PVG__SCRATCH_MAGIC 0x70766753u /* "pvgS" */
 #define PVG__WINDOW_MAGIC 0x70766757u /* "pvgW" */
@@ -37,6 +39,8 @@ typedef struct pvg__scan pvg__scan_t;
 #define PVG__MAX_RUN_DIGITS 32
 #define PVG__MAX_GROUPS 20
 #define PVG__MAX_CANDS 128
+#define PVG__MAX_REASONS 8
+#define PVG__MAX_RULES 512
 /* Text up to this size is folded into the scratch's own buffers; longer text
  * gets buffers for the call, wiped and freed before it returns. */
 #define PVG__INLINE_TEXT 2048
@@ -107,6 +111,7 @@ struct pvg_engine {
     size_t hs_scratch_size;
     int64_t window_max_age_ms;
     size_t window_max_msgs;
+    struct pvg__policy policy; /* categories, rules, cues, lists (policy/policy.h) */
     char *rules_text;          /* a copy of the YAML the engine came from */
     size_t rules_len;
 };
@@ -170,7 +175,13 @@ struct pvg_scratch {
     size_t ident_prev_len[8];
     char ident_prev_buf[8][128];   /* copies: the window changes after the scan */
     char prev_id_buf[128];
-    pvg_violation_t violations[16];
+    size_t finding_fold_start[PVG__MAX_CANDS]; /* folded start of each finding */
+    pvg_violation_t violations[PVG__CAT_COUNT];
+    size_t n_violations;
+    const char *reasons[PVG__CAT_COUNT][PVG__MAX_REASONS];
+    char reason_buf[2048];
+    size_t reason_used;
+    uint8_t rule_hit[PVG__MAX_RULES];
     const pvg_engine_t *engine;  /* the engine of the current scan */
     int64_t now_ms;
     unsigned flags;
@@ -287,6 +298,15 @@ void pvg__detect_card(pvg__scan_t *sc);     /* CREDIT_CARD */
 void pvg__detect_email(pvg__scan_t *sc);    /* EMAIL_ADDRESS */
 void pvg__detect_ip(pvg__scan_t *sc);       /* IP_ADDRESS */
 void pvg__detect_url(pvg__scan_t *sc);      /* URL */
+void pvg__detect_bank(pvg__scan_t *sc);     /* KR_BANK_ACCOUNT */
+size_t pvg__bank_words(const pvg__builtin_word_t **out);    /* bank names */
+void pvg__detect_passport(pvg__scan_t *sc); /* KR_PASSPORT, KR_DRIVER_LICENSE */
+size_t pvg__license_words(const pvg__builtin_word_t **out); /* licence region names */
+void pvg__detect_person(pvg__scan_t *sc);   /* PERSON (runs last: reads other candidates) */
+size_t pvg__person_words(const pvg__builtin_word_t **out);  /* name cues */
+void pvg__detect_address(pvg__scan_t *sc);  /* ADDRESS */
+void pvg__detect_dob(pvg__scan_t *sc);      /* DATE_OF_BIRTH */
+size_t pvg__dob_words(const pvg__builtin_word_t **out);     /* birth-date anchors */
 
 /* Whether host[0..n) ends in a public suffix and has a label before it
  * (libpsl). */

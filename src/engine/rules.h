@@ -5,12 +5,17 @@
 #ifndef PVG_ENGINE_RULES_H
 #define PVG_ENGINE_RULES_H
 
+#include <yaml.h>
+
 #include "engine/internal.h"
+#include "policy/policy.h"
 
 typedef struct pvg__rule_word {
     char *text;
     size_t len;
     int type, polarity, side, extra;
+    int regex;                 /* a Vectorscan regex, not a literal */
+    int line;                  /* in the rules file, 0 for built-in words */
 } pvg__rule_word_t;
 
 typedef struct pvg__rules {
@@ -22,6 +27,7 @@ typedef struct pvg__rules {
     int threshold_set[PVG_ENTITY_COUNT];
     pvg__rule_word_t *words;
     size_t n_words, cap_words;
+    pvg__policy_t policy;      /* moved into the engine by the compiler */
     int oom;
     /* the first error */
     char err_message[256];
@@ -33,8 +39,21 @@ void pvg__rules_init(pvg__rules_t *r);
 /* Parses YAML text into r. Returns 0, or -1 with r->err_* set (or r->oom). */
 int pvg__rules_parse(pvg__rules_t *r, const char *text, size_t len);
 void pvg__rules_free(pvg__rules_t *r);
+/* Adds a word (copied); regex: text is a Vectorscan regex. Returns 0 or -1
+ * when out of memory. */
+int pvg__rules_add_word(pvg__rules_t *r, const char *text, size_t len, int type, int polarity,
+                        int side, int extra, int regex, int line);
 /* Adds a built-in word (copied). Returns 0 or -1 when out of memory. */
 int pvg__rules_add_builtin(pvg__rules_t *r, const char *text, size_t len, int type, int polarity,
                            int side, int extra);
+
+/* YAML helpers shared with the policy parser. */
+void pvg__yaml_error(pvg__rules_t *r, const yaml_node_t *node, const char *rule, const char *fmt,
+                    const char *arg);
+int pvg__yaml_is(const yaml_node_t *n, const char *s);
+const char *pvg__yaml_str(const yaml_node_t *n);
+int pvg__yaml_bool(pvg__rules_t *r, const yaml_node_t *n, const char *rule, int *out);
+int pvg__yaml_number(pvg__rules_t *r, const yaml_node_t *n, const char *rule, double lo, double hi,
+                     double *out);
 
 #endif
