@@ -137,7 +137,7 @@ static int parse_quoted(const char *p, char *out, size_t cap, size_t *len, int *
     memcpy(tmp, p + 1, n);
     tmp[n] = 0;
     *len = unescape(tmp, out, cap);
-    *nth = end[1] == ':' ? atoi(end + 2) : 1;
+    *nth = end[1] == ':' ? (int)strtol(end + 2, NULL, 10) : 1;
     return 0;
 }
 
@@ -284,7 +284,7 @@ static int run_file(const char *path, pvg_scratch_t *s)
             }
             if (in_example && !strncmp(line, "```", 3)) {
                 in_example = 0;
-                strcpy(line, "");
+                line[0] = 0;
             } else if (!in_example)
                 continue;
         }
