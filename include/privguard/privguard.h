@@ -58,6 +58,7 @@ typedef int pvg_error_t;
 #define PVG_ESTOPPED         -9   /* the callback asked to stop */
 #define PVG_EINTERNAL       -10   /* a dependency failed unexpectedly */
 #define PVG_ENOTFOUND       -11   /* no such name (entity type, category, ...) */
+/* -60..-69: reserved for media codes, see privguard/media.h (pvg_media_strerror) */
 
 /* Returns a static, lowercase description of err; never NULL. */
 PVG_API const char *pvg_strerror(pvg_error_t err);

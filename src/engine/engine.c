@@ -65,47 +65,63 @@ static int ascii_only(const char *s, size_t n)
     return 1;
 }
 
-/* A literal word as a Vectorscan regex: every byte that is not a letter,
- * a digit or part of a UTF-8 character is escaped. */
-static char *literal_regex(const char *s, size_t n)
-{
-    char *out = malloc(n * 4 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
-    }
-    out[o] = 0;
-    return out;
-}
-
-/* The bytes a regex made from a phrase matches at least: its literal bytes
- * without the spacing patterns (used to place a hit's start). */
-static size_t regex_min_len(const char *re)
+/* Compiles the words of one kind into a database (*db stays NULL when
+ * there are none). Literals go through hs_compile_lit_multi, regexes
+ * through hs_compile_multi. On a bad pattern *bad is its word index. */
+static pvg_error_t compile_db(const pvg__rules_t *r, pvg_engine_t *e, int kind,
+                              hs_database_t **db, int *bad, char *msg, size_t msgcap)
 {
     size_t n = 0;
-    for (const char *p = re; *p; p++) {
-        if (*p == '\\') {
-            if (p[1] == 'x' && p[2] && p[3]) {
-                n++;
-                p += 3;
-            } else if (p[1] == 's' && p[2] == '*') {
-                p += 2;
-            } else if (p[1]) {
-                p++;
-            }
-            continue;
-        }
-        if (strchr("()[]|?*+{}^$.", *p))
-            return 0; /* a real regex: its length is unknown */
-        n++;
+    for (size_t i = 0; i < r->n_words; i++)
+        n += e->words[i].db == kind;
+    *db = NULL;
+    if (!n)
+        return PVG_OK;
+    const char **exprs = calloc(n, sizeof *exprs);
+    unsigned *flags = calloc(n, sizeof *flags);
+    unsigned *ids = calloc(n, sizeof *ids);
+    size_t *lens = calloc(n, sizeof *lens);
+    pvg_error_t rc = PVG_OK;
+    if (!exprs || !flags || !ids || !lens) {
+        rc = PVG_ENOMEM;
+        goto out;
     }
-    return n;
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_words; i++) {
+        if (e->words[i].db != kind)
+            continue;
+        exprs[k] = r->words[i].text;
+        lens[k] = r->words[i].len;
+        ids[k] = (unsigned)i;
+        flags[k] = HS_FLAG_CASELESS;
+        if (kind == PVG__WORD_REGEX)
+            flags[k] |= HS_FLAG_UTF8;
+        /* A policy rule needs to match once per message. */
+        if (e->words[i].type == PVG__T_RULE)
+            flags[k] |= HS_FLAG_SINGLEMATCH;
+        k++;
+    }
+    hs_compile_error_t *herr = NULL;
+    hs_error_t hr = kind == PVG__WORD_REGEX
+                        ? hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, db,
+                                           &herr)
+                        : hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK,
+                                               NULL, db, &herr);
+    if (hr != HS_SUCCESS) {
+        *bad = herr && herr->expression >= 0 && (size_t)herr->expression < n
+                   ? (int)ids[herr->expression]
+                   : -1;
+        snprintf(msg, msgcap, "bad pattern: %s",
+                 herr && herr->message ? herr->message : "vectorscan failed");
+        hs_free_compile_error(herr);
+        rc = hr == HS_NOMEM ? PVG_ENOMEM : PVG_ECOMPILE;
+    }
+out:
+    free(exprs);
+    free(flags);
+    free(ids);
+    free(lens);
+    return rc;
 }
 
 PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned flags,
@@ -130,8 +146,6 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         return oom ? PVG_ENOMEM : PVG_ECOMPILE;
     }
     pvg_error_t rc = PVG_OK;
-    char **exprs = NULL;
-    unsigned *hflags = NULL, *ids = NULL;
     pvg_engine_t *e = calloc(1, sizeof *e);
     if (!e) {
         pvg__rules_free(&r);
@@ -158,10 +172,7 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
     size_t nw = r.n_words;
     e->rules_text = malloc(len + 1);
     e->words = calloc(nw ? nw : 1, sizeof *e->words);
-    exprs = calloc(nw ? nw : 1, sizeof *exprs);
-    hflags = calloc(nw ? nw : 1, sizeof *hflags);
-    ids = calloc(nw ? nw : 1, sizeof *ids);
-    if (!e->rules_text || !e->words || !exprs || !hflags || !ids) {
+    if (!e->rules_text || !e->words) {
         rc = PVG_ENOMEM;
         goto done;
     }
@@ -175,49 +186,39 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         ew->polarity = (int8_t)w->polarity;
         ew->side = (uint8_t)w->side;
         ew->extra = (uint16_t)w->extra;
-        if (w->regex) {
-            exprs[i] = strdup(w->text);
-            ew->len = (uint16_t)regex_min_len(w->text);
-            ew->ascii = 0;
-            hflags[i] = HS_FLAG_CASELESS | HS_FLAG_UTF8;
-        } else {
-            exprs[i] = literal_regex(w->text, w->len);
-            ew->len = (uint16_t)w->len;
-            ew->ascii = (uint8_t)ascii_only(w->text, w->len);
-            hflags[i] = HS_FLAG_CASELESS;
-        }
-        /* A policy rule needs to match once per message. */
-        if (w->type == PVG__T_RULE)
-            hflags[i] |= HS_FLAG_SINGLEMATCH;
-        if (!exprs[i]) {
-            rc = PVG_ENOMEM;
-            goto done;
-        }
-        ids[i] = (unsigned)i;
+        ew->db = (uint8_t)w->regex;
+        ew->len = w->regex == PVG__WORD_REGEX ? 0 : (uint16_t)w->len;
+        ew->ascii = w->regex != PVG__WORD_REGEX && ascii_only(w->text, w->len);
     }
     e->n_words = nw;
-    if (nw) {
-        hs_compile_error_t *herr = NULL;
-        if (hs_compile_multi((const char *const *)exprs, hflags, ids, (unsigned)nw, HS_MODE_BLOCK,
-                             NULL, &e->db, &herr) != HS_SUCCESS) {
-            if (err) {
-                int bad = herr ? herr->expression : -1;
-                int line = bad >= 0 && (size_t)bad < nw ? r.words[bad].line : 0;
-                char msg[512];
-                snprintf(msg, sizeof msg, "bad pattern: %s",
-                         herr && herr->message ? herr->message : "vectorscan failed");
-                *err = make_error(msg, bad >= 0 ? "policy" : "words", line, 0);
-            }
-            hs_free_compile_error(herr);
-            rc = PVG_ECOMPILE;
+    hs_database_t **dbs[3] = {&e->db, &e->db_regex, &e->db_nospace};
+    for (int kind = 0; kind < 3; kind++) {
+        int bad = -1;
+        char msg[512];
+        rc = compile_db(&r, e, kind, dbs[kind], &bad, msg, sizeof msg);
+        if (rc == PVG_ECOMPILE) {
+            if (err)
+                *err = make_error(msg, bad >= 0 && r.words[bad].line ? "policy" : "words",
+                                  bad >= 0 ? r.words[bad].line : 0, 0);
             goto done;
         }
-        hs_database_size(e->db, &e->db_size);
-        hs_scratch_t *tmp = NULL;
-        if (hs_alloc_scratch(e->db, &tmp) != HS_SUCCESS) {
+        if (rc)
+            goto done;
+        if (*dbs[kind]) {
+            size_t sz = 0;
+            hs_database_size(*dbs[kind], &sz);
+            e->db_size += sz;
+        }
+    }
+    /* The scratch Vectorscan needs for all three databases. */
+    hs_scratch_t *tmp = NULL;
+    for (int kind = 0; kind < 3; kind++)
+        if (*dbs[kind] && hs_alloc_scratch(*dbs[kind], &tmp) != HS_SUCCESS) {
+            hs_free_scratch(tmp);
             rc = PVG_ENOMEM;
             goto done;
         }
+    if (tmp) {
         hs_scratch_size(tmp, &e->hs_scratch_size);
         hs_free_scratch(tmp);
     }
@@ -229,12 +230,6 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         goto done;
     }
 done:
-    if (exprs)
-        for (size_t i = 0; i < r.n_words; i++)
-            free(exprs[i]);
-    free(exprs);
-    free(hflags);
-    free(ids);
     pvg__rules_free(&r);
     if (rc) {
         pvg_engine_free(e);
@@ -255,6 +250,10 @@ PVG_API void pvg_engine_free(pvg_engine_t *e)
         return;
     if (e->db)
         hs_free_database(e->db);
+    if (e->db_nospace)
+        hs_free_database(e->db_nospace);
+    if (e->db_regex)
+        hs_free_database(e->db_regex);
     free(e->words);
     free(e->rules_text);
     pvg__policy_free(&e->policy);
@@ -305,6 +304,8 @@ PVG_API pvg_error_t pvg_scratch_alloc(const pvg_engine_t *e, pvg_scratch_t **s)
         sc->abi = PVG__ABI;
         sc->fold = sc->fold_inline;
         sc->map = sc->map_inline;
+        sc->strip = sc->strip_inline;
+        sc->smap = sc->smap_inline;
         sc->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
         fresh = 1;
     } else if (!scratch_ok(sc)) {
@@ -312,11 +313,13 @@ PVG_API pvg_error_t pvg_scratch_alloc(const pvg_engine_t *e, pvg_scratch_t **s)
     } else if (sc->in_use) {
         return PVG_ESCRATCH_BUSY;
     }
-    if (e->db && hs_alloc_scratch(e->db, &sc->hs) != HS_SUCCESS) {
-        if (fresh)
-            pvg_scratch_free(sc);
-        return PVG_ENOMEM;
-    }
+    const hs_database_t *dbs[3] = {e->db, e->db_nospace, e->db_regex};
+    for (int k = 0; k < 3; k++)
+        if (dbs[k] && hs_alloc_scratch(dbs[k], &sc->hs) != HS_SUCCESS) {
+            if (fresh)
+                pvg_scratch_free(sc);
+            return PVG_ENOMEM;
+        }
     if (sc->hs)
         hs_scratch_size(sc->hs, &sc->hs_size);
     *s = sc;
@@ -339,6 +342,8 @@ PVG_API pvg_error_t pvg_scratch_clone(const pvg_scratch_t *src, pvg_scratch_t **
     sc->abi = PVG__ABI;
     sc->fold = sc->fold_inline;
     sc->map = sc->map_inline;
+    sc->strip = sc->strip_inline;
+    sc->smap = sc->smap_inline;
     sc->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
     if (src->hs && hs_clone_scratch(src->hs, &sc->hs) != HS_SUCCESS) {
         pvg_scratch_free(sc);
@@ -356,6 +361,7 @@ PVG_API void pvg_scratch_free(pvg_scratch_t *s)
     if (s->hs)
         hs_free_scratch(s->hs);
     sodium_memzero(s->fold_inline, sizeof s->fold_inline);
+    sodium_memzero(s->strip_inline, sizeof s->strip_inline);
     sodium_memzero(s->runs, PVG__MAX_RUNS * sizeof *s->runs);
     free(s->runs);
     s->magic = 0;
@@ -379,7 +385,7 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     pvg__scan_t *sc = ctx;
     pvg_scratch_t *s = sc->s;
     const pvg__word_t *w = &sc->e->words[id];
-    uint32_t end = (uint32_t)to, start = end - w->len;
+    uint32_t end = (uint32_t)to, start = end >= w->len ? end - w->len : 0;
     /* ASCII words match whole words only: "card" is not in "discard". */
     if (w->ascii) {
         const uint8_t *t = sc->t;
@@ -394,6 +400,47 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
         h->word = id;
     }
     return 0;
+}
+
+/* A hit of the no-space database: its offsets are mapped back to the
+ * folded text; ASCII phrases must still stand as whole words there. */
+static int on_hit_nospace(unsigned id, unsigned long long from, unsigned long long to,
+                          unsigned flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    pvg__scan_t *sc = ctx;
+    pvg_scratch_t *s = sc->s;
+    const pvg__word_t *w = &sc->e->words[id];
+    size_t end_s = (size_t)to, start_s = end_s >= w->len ? end_s - w->len : 0;
+    uint32_t start = s->smap[start_s], end = s->smap[end_s - 1] + 1;
+    if (w->ascii) {
+        const uint8_t *t = sc->t;
+        uint8_t a = start > 0 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
+        if (((a | 0x20) >= 'a' && (a | 0x20) <= 'z') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
+            return 0;
+    }
+    if (s->n_hits < PVG__MAX_HITS) {
+        pvg__hit_t *h = &s->hits[s->n_hits++];
+        h->start = start;
+        h->end = end;
+        h->word = id;
+    }
+    return 0;
+}
+
+/* Insertion sort by end offset (hits are few and mostly in order). */
+static void sort_hits(pvg__hit_t *h, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        pvg__hit_t x = h[i];
+        size_t j = i;
+        while (j > 0 && h[j - 1].end > x.end) {
+            h[j] = h[j - 1];
+            j--;
+        }
+        h[j] = x;
+    }
 }
 
 static int cand_cmp_score(const void *a, const void *b)
@@ -473,16 +520,24 @@ static int ensure_room(pvg_scratch_t *s, size_t len)
     if (need <= PVG__INLINE_TEXT + PVG__TAIL + 8) {
         s->fold = s->fold_inline;
         s->map = s->map_inline;
+        s->strip = s->strip_inline;
+        s->smap = s->smap_inline;
         s->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
         return PVG_OK;
     }
     s->fold = malloc(need);
     s->map = malloc((need + 1) * sizeof *s->map);
-    if (!s->fold || !s->map) {
+    s->strip = malloc(need);
+    s->smap = malloc((need + 1) * sizeof *s->smap);
+    if (!s->fold || !s->map || !s->strip || !s->smap) {
         free(s->fold);
         free(s->map);
+        free(s->strip);
+        free(s->smap);
         s->fold = s->fold_inline;
         s->map = s->map_inline;
+        s->strip = s->strip_inline;
+        s->smap = s->smap_inline;
         return PVG_ENOMEM;
     }
     s->cap = need;
@@ -493,14 +548,20 @@ static void release_room(pvg_scratch_t *s)
 {
     if (s->fold != s->fold_inline) {
         sodium_memzero(s->fold, s->cap);
+        sodium_memzero(s->strip, s->cap);
         free(s->fold);
         free(s->map);
+        free(s->strip);
+        free(s->smap);
         s->fold = s->fold_inline;
         s->map = s->map_inline;
+        s->strip = s->strip_inline;
+        s->smap = s->smap_inline;
         s->cap = PVG__INLINE_TEXT + PVG__TAIL + 8;
     } else {
-        sodium_memzero(s->fold_inline, s->flen < sizeof s->fold_inline ? s->flen
-                                                                         : sizeof s->fold_inline);
+        size_t n = s->flen < sizeof s->fold_inline ? s->flen : sizeof s->fold_inline;
+        sodium_memzero(s->fold_inline, n);
+        sodium_memzero(s->strip_inline, n);
     }
 }
 
@@ -517,10 +578,33 @@ static pvg_error_t scan_core(const pvg_engine_t *e, const char *text, size_t len
     if (pvg__fold((const uint8_t *)text, len, s) != PVG_OK)
         return PVG_EUTF8;
     pvg__scan_t sc = {e, s, s->fold, s->flen, now_ms};
-    if (e->db && s->flen) {
-        if (hs_scan(e->db, (const char *)s->fold, (unsigned)s->flen, 0, s->hs, on_hit, &sc) !=
-            HS_SUCCESS)
+    if (s->flen && (e->db || e->db_regex || e->db_nospace)) {
+        if (e->db && hs_scan(e->db, (const char *)s->fold, (unsigned)s->flen, 0, s->hs, on_hit,
+                             &sc) != HS_SUCCESS)
             return PVG_EINTERNAL;
+        size_t sorted = s->n_hits;
+        if (e->db_regex && hs_scan(e->db_regex, (const char *)s->fold, (unsigned)s->flen, 0,
+                                   s->hs, on_hit, &sc) != HS_SUCCESS)
+            return PVG_EINTERNAL;
+        if (e->db_nospace) {
+            /* The folded text without spaces, and where each byte came from. */
+            size_t k = 0;
+            for (size_t i = 0; i < s->flen; i++) {
+                uint8_t c = s->fold[i];
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+                    continue;
+                s->strip[k] = c;
+                s->smap[k++] = (uint32_t)i;
+            }
+            s->smap[k] = (uint32_t)s->flen;
+            s->strip_len = k;
+            if (k && hs_scan(e->db_nospace, (const char *)s->strip, (unsigned)k, 0, s->hs,
+                             on_hit_nospace, &sc) != HS_SUCCESS)
+                return PVG_EINTERNAL;
+        }
+        /* Hits are kept in order of their end: merge the later databases'. */
+        if (s->n_hits > sorted)
+            sort_hits(s->hits, s->n_hits);
     }
     pvg__find_runs(&sc);
     for (size_t i = 0; i < pvg__n_families; i++)
@@ -537,7 +621,7 @@ static pvg_error_t scan_enter(const pvg_engine_t *e, pvg_scratch_t *s, size_t le
         return PVG_ETOOBIG;
     if (__atomic_exchange_n(&s->in_use, 1, __ATOMIC_ACQUIRE))
         return PVG_ESCRATCH_BUSY;
-    if (e->db && (!s->hs || s->hs_size < e->hs_scratch_size)) {
+    if ((e->db || e->db_regex || e->db_nospace) && (!s->hs || s->hs_size < e->hs_scratch_size)) {
         __atomic_store_n(&s->in_use, 0, __ATOMIC_RELEASE);
         return PVG_ESCRATCH_SMALL;
     }

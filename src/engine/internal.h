@@ -43,7 +43,7 @@ typedef struct pvg__scan pvg__scan_t;
 #define PVG__MAX_RULES 512
 /* Text up to this size is folded into the scratch's own buffers; longer text
  * gets buffers for the call, wiped and freed before it returns. */
-#define PVG__INLINE_TEXT 2048
+#define PVG__INLINE_TEXT 1024
 /* Bytes of the previous message kept per window for values split across
  * messages (its folded tail). */
 #define PVG__TAIL 64
@@ -62,7 +62,14 @@ typedef struct pvg__word {
     uint16_t len;      /* bytes, so start = end - len */
     uint16_t extra;    /* detector-specific tag (e.g. bank index, gazetteer level) */
     uint8_t ascii;     /* ASCII-only: matches whole words only */
+    uint8_t db;        /* PVG__WORD_LITERAL, _NOSPACE or _REGEX: the database it is in */
 } pvg__word_t;
+
+/* How a word matches, and so which of the engine's three databases holds
+ * it: literals on the folded text; literals on the folded text with its
+ * spaces removed (policy phrases: spacing-proof at literal speed); regexes
+ * on the folded text. */
+enum { PVG__WORD_LITERAL = 0, PVG__WORD_REGEX = 1, PVG__WORD_NOSPACE = 2 };
 
 /* A word a detector family builds in (gazetteer names, bank names, cue
  * words), compiled into the same Vectorscan database as the rules' words.
@@ -104,7 +111,9 @@ struct pvg_engine {
     uint32_t magic, abi;
     float min_score;
     pvg__detector_cfg_t det[PVG_ENTITY_COUNT];
-    hs_database_t *db;        /* all context words and anchors, literal set */
+    hs_database_t *db;        /* literal words on the folded text */
+    hs_database_t *db_nospace;/* literal phrases on the folded text without spaces */
+    hs_database_t *db_regex;  /* regexes on the folded text */
     pvg__word_t *words;       /* indexed by Vectorscan id */
     size_t n_words;
     size_t db_size;
@@ -156,6 +165,11 @@ struct pvg_scratch {
     uint8_t *fold;
     uint32_t *map;
     size_t cap;                /* capacity of fold (map has cap + 1) */
+    uint8_t *strip;            /* the folded text without spaces (policy phrases) */
+    uint32_t *smap;            /* strip offset -> folded offset */
+    uint8_t strip_inline[PVG__INLINE_TEXT + PVG__TAIL + 8];
+    uint32_t smap_inline[PVG__INLINE_TEXT + PVG__TAIL + 9];
+    size_t strip_len;
     uint8_t fold_inline[PVG__INLINE_TEXT + PVG__TAIL + 8];
     uint32_t map_inline[PVG__INLINE_TEXT + PVG__TAIL + 9];
     size_t flen;

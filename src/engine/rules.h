@@ -14,7 +14,7 @@ typedef struct pvg__rule_word {
     char *text;
     size_t len;
     int type, polarity, side, extra;
-    int regex;                 /* a Vectorscan regex, not a literal */
+    int regex;                 /* PVG__WORD_LITERAL, _NOSPACE or _REGEX */
     int line;                  /* in the rules file, 0 for built-in words */
 } pvg__rule_word_t;
 
@@ -39,8 +39,8 @@ void pvg__rules_init(pvg__rules_t *r);
 /* Parses YAML text into r. Returns 0, or -1 with r->err_* set (or r->oom). */
 int pvg__rules_parse(pvg__rules_t *r, const char *text, size_t len);
 void pvg__rules_free(pvg__rules_t *r);
-/* Adds a word (copied); regex: text is a Vectorscan regex. Returns 0 or -1
- * when out of memory. */
+/* Adds a word (copied); regex says how it matches (PVG__WORD_*). Returns 0
+ * or -1 when out of memory. */
 int pvg__rules_add_word(pvg__rules_t *r, const char *text, size_t len, int type, int polarity,
                         int side, int extra, int regex, int line);
 /* Adds a built-in word (copied). Returns 0 or -1 when out of memory. */

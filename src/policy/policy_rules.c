@@ -27,9 +27,10 @@
  *             regex: ['(디|띠|db)\s*(팝|판|팔)']
  *             mode: shadow     # optional: this rule only
  *
- * Phrases become caseless literal-like patterns in which every space
- * matches zero or more spaces (개인 정보 finds 개인정보 and 개인  정보).
- * Regexes are Vectorscan regexes (UTF-8, caseless). docs/rules.md has the
+ * Phrases are caseless literals matched on the message with its spaces
+ * removed (개인 정보 finds 개인정보 and 개인  정보), in their own literal
+ * database. Regexes are Vectorscan regexes (UTF-8, caseless), in a third
+ * database scanned only when the rules have any. docs/rules.md has the
  * language; every error names its line.
  */
 #include <stdio.h>
@@ -196,31 +197,18 @@ static int read_strlist(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t
     return 0;
 }
 
-/* Turns a phrase into a regex: literal bytes escaped, each space matching
- * any run of spaces, or none. */
-static char *phrase_regex(const char *s, size_t n)
+/* A phrase without its spaces: phrases are matched on the message with
+ * its spaces removed too, so "개인 정보" finds 개인정보, 개인 정보 and
+ * 개인  정보 with a fast literal match. */
+static char *phrase_nospace(const char *s, size_t n)
 {
-    char *out = malloc(n * 6 + 1);
+    char *out = malloc(n + 1);
     if (!out)
         return NULL;
     size_t o = 0;
-    int space = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ' ') {
-            if (!space) {
-                memcpy(out + o, "\\s*", 3);
-                o += 3;
-            }
-            space = 1;
-            continue;
-        }
-        space = 0;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t')
+            out[o++] = s[i];
     out[o] = 0;
     return out;
 }
@@ -238,14 +226,19 @@ static int add_phrases(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t 
             pvg__yaml_error(r, item, rule, "expected a phrase of 1 to 200 bytes%s", "");
             return -1;
         }
-        char *re = phrase_regex(s, n);
-        if (!re) {
+        char *ns = phrase_nospace(s, n);
+        if (!ns) {
             r->oom = 1;
             return -1;
         }
-        int rc = pvg__rules_add_word(r, re, strlen(re), type, 0, PVG__SIDE_ANY, extra, 1,
-                                     (int)item->start_mark.line + 1);
-        free(re);
+        if (!*ns) {
+            free(ns);
+            pvg__yaml_error(r, item, rule, "a phrase of spaces only%s", "");
+            return -1;
+        }
+        int rc = pvg__rules_add_word(r, ns, strlen(ns), type, 0, PVG__SIDE_ANY, extra,
+                                     PVG__WORD_NOSPACE, (int)item->start_mark.line + 1);
+        free(ns);
         if (rc) {
             r->oom = 1;
             return -1;
@@ -387,7 +380,8 @@ static int add_rule(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *doc, int
             yaml_node_t *one[1] = {v};
             if (v->type == YAML_SCALAR_NODE) {
                 if (pvg__rules_add_word(r, pvg__yaml_str(v), v->data.scalar.length, PVG__T_RULE, 0,
-                                        PVG__SIDE_ANY, (int)idx, 1, (int)v->start_mark.line + 1)) {
+                                        PVG__SIDE_ANY, (int)idx, PVG__WORD_REGEX,
+                                        (int)v->start_mark.line + 1)) {
                     r->oom = 1;
                     return -1;
                 }
@@ -400,7 +394,7 @@ static int add_rule(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *doc, int
                         return -1;
                     }
                     if (pvg__rules_add_word(r, re, item->data.scalar.length, PVG__T_RULE, 0,
-                                            PVG__SIDE_ANY, (int)idx, 1,
+                                            PVG__SIDE_ANY, (int)idx, PVG__WORD_REGEX,
                                             (int)item->start_mark.line + 1)) {
                         r->oom = 1;
                         return -1;
@@ -600,9 +594,9 @@ int pvg__policy_parse(struct pvg__rules *r, pvg__policy_t *p, yaml_document_t *d
             rc = read_strlist(r, doc, v, "policy.protected_names", &p->protected_names, 0);
             /* A protected name in the text is a cue too. */
             for (size_t i = 0; !rc && i < p->protected_names.n; i++) {
-                char *re = phrase_regex(p->protected_names.s[i], strlen(p->protected_names.s[i]));
+                char *re = phrase_nospace(p->protected_names.s[i], strlen(p->protected_names.s[i]));
                 if (!re || pvg__rules_add_word(r, re, strlen(re), PVG__T_CUE + PVG__CUE_PROTECTED,
-                                               0, PVG__SIDE_ANY, (int)i, 1, 0)) {
+                                               0, PVG__SIDE_ANY, (int)i, PVG__WORD_NOSPACE, 0)) {
                     r->oom = 1;
                     rc = -1;
                 }
