@@ -30,6 +30,12 @@ void pvg__policy_lookalike_free(pvg__policy_t *p)
 
 int pvg__policy_finish(pvg__policy_t *p)
 {
+    for (int c = 0; c < PVG__CAT_COUNT; c++) {
+        p->cat[c].signal_mask = 0;
+        for (int sg = 0; sg < PVG__SIG_COUNT; sg++)
+            if (p->cat[c].signal_weight[sg] > 0)
+                p->cat[c].signal_mask |= 1u << sg;
+    }
     if (p->n_rules) {
         p->hits = calloc(p->n_rules, sizeof *p->hits);
         if (!p->hits)
@@ -119,6 +125,8 @@ typedef struct ctx {
     int sig[PVG__SIG_COUNT];
     const char *sig_reason[PVG__SIG_COUNT];
     uint8_t cue[PVG__CUE_COUNT];
+    uint8_t cat_rule_hit[PVG__CAT_COUNT]; /* a rule of the category matched */
+    uint32_t sigmask;                      /* bit per active signal */
 } ctx_t;
 
 static int list_has(const pvg__strlist_t *l, const char *s)
@@ -336,6 +344,9 @@ static int member_ok(const ctx_t *c, int member)
 static float category(ctx_t *c, int cat, viol_builder_t *b)
 {
     const pvg__pcat_t *pc = &c->p->cat[cat];
+    /* Most messages match nothing: nothing to weigh. */
+    if (!c->cat_rule_hit[cat] && !(c->sigmask & pc->signal_mask))
+        return 0;
     for (int g = 0; g < pc->n_req; g++) {
         int ok = 0;
         for (int k = 0; k < pc->req[g].n && !ok; k++)
@@ -367,24 +378,28 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
                       pvg_result_t *out)
 {
     const pvg__policy_t *p = &e->policy;
-    ctx_t c;
-    memset(&c, 0, sizeof c);
-    c.e = e, c.p = p, c.s = s, c.m = m, c.out = out;
+    ctx_t c = {.e = e, .p = p, .s = s, .m = m, .out = out};
     s->reason_used = 0;
     s->n_violations = 0;
     /* Rule and cue hits of this message. */
     size_t nr = p->n_rules < PVG__MAX_RULES ? p->n_rules : PVG__MAX_RULES;
-    memset(s->rule_hit, 0, nr);
+    if (nr)
+        memset(s->rule_hit, 0, nr);
     for (size_t i = 0; i < s->n_hits; i++) {
         const pvg__word_t *w = &e->words[s->hits[i].word];
         if (s->hits[i].end <= s->prev_len)
             continue; /* in the previous message's tail */
-        if (w->type == PVG__T_RULE && w->extra < nr)
+        if (w->type == PVG__T_RULE && w->extra < nr) {
             s->rule_hit[w->extra] = 1;
+            c.cat_rule_hit[p->rules[w->extra].category] = 1;
+        }
         else if (w->type >= PVG__T_CUE && w->type < PVG__T_CUE + PVG__CUE_COUNT)
             c.cue[w->type - PVG__T_CUE] = 1;
     }
-    for (size_t r = 0; r < nr; r++)
+    int any_rule = 0;
+    for (int k = 0; k < PVG__CAT_COUNT; k++)
+        any_rule |= c.cat_rule_hit[k];
+    for (size_t r = 0; any_rule && r < nr; r++)
         if (s->rule_hit[r])
             __atomic_add_fetch(&((pvg__policy_t *)p)->hits[r], 1, __ATOMIC_RELAXED);
     /* Signals. */
@@ -409,6 +424,9 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
         c.sig_reason[PVG__SIG_PII_REQUEST] = "asks for personal information or codes";
     }
     c.sig[PVG__SIG_OPEN_SURFACE] = m->surface >= PVG_SURFACE_OPEN_CHAT;
+    for (int sg = 0; sg < PVG__SIG_COUNT; sg++)
+        if (c.sig[sg])
+            c.sigmask |= 1u << sg;
     /* Categories. */
     int action = PVG_ACTION_ALLOW;
     for (int cat = 0; cat < PVG__CAT_AUTH_KEY; cat++) {

@@ -82,6 +82,7 @@ typedef struct pvg__pcat {
     int shadow;                /* evaluated and counted, never acted on */
     float threshold;
     float signal_weight[PVG__SIG_COUNT];
+    uint32_t signal_mask;      /* bit per signal with a weight (set by pvg__policy_finish) */
     int action[PVG_SURFACE_COUNT];
     pvg__preq_t req[PVG__MAX_REQ];
     int n_req;
