@@ -13,5 +13,7 @@ const pvg__family_t pvg__families[] = {
     {"email", pvg__detect_email, NULL},
     {"ip", pvg__detect_ip, NULL},
     {"url", pvg__detect_url, NULL},
+    {"address", pvg__detect_address, NULL},
+    {"dob", pvg__detect_dob, pvg__dob_words},
 };
 const size_t pvg__n_families = sizeof pvg__families / sizeof pvg__families[0];
