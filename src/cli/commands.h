@@ -17,6 +17,7 @@ int pvg_cmd_redact(int argc, char **argv);
 int pvg_cmd_rules(int argc, char **argv);
 int pvg_cmd_bench(int argc, char **argv);
 int pvg_cmd_demo(int argc, char **argv);
+int pvg_cmd_eval(int argc, char **argv);
 
 /* enforcement core (src/cli/cmd_enforce.c; needs src/store and src/enforce) */
 int pvg_cmd_report(int argc, char **argv);

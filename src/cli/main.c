@@ -23,6 +23,7 @@ static const command_t commands[] = {
     {"rules", pvg_cmd_rules, "rules check FILE | rules diff OLD NEW FILE | rules dump"},
     {"bench", pvg_cmd_bench, "measure messages per second on one core"},
     {"demo", pvg_cmd_demo, "scan a conversation and print a readable summary"},
+    {"eval", pvg_cmd_eval, "precision, recall and F1 on a labelled JSONL file"},
 #ifdef PVG_HAVE_enforce
     {"report", pvg_cmd_report, "file a report"},
     {"case", pvg_cmd_case, "case list|show|decide|escalate"},
