@@ -771,68 +771,90 @@ static int domain_match(const pvg__lookalike_t *m, const char *s, size_t n,
     rc = pvg__url_parse(s, n, u);
     if (rc != PVG_OK)
         goto out;
-    if (u->is_ip || !u->registrable[0])
-        goto out;
-    for (size_t i = 0; i < m->n_domains; i++)
-        if (strcmp(u->registrable, m->domains[i].reg) == 0) {
-            hit->kind = PVG__LA_OFFICIAL;
-            hit->target = PVG__LA_TARGET_DOMAIN;
-            hit->index = (int)i;
-            hit->score = 1.0f;
-            rc = 1;
-            goto out;
-        }
+    /* An IP or a host without a registrable domain: only its userinfo can
+     * imitate (http://www.naver.com@198.51.100.7/). */
     unsigned idn = (u->has_punycode || u->is_idn) ? PVG__LA_WHY_IDN : 0;
-    const char *reg = u->registrable_u[0] ? u->registrable_u : u->registrable;
-    const char *dot = strchr(reg, '.');
-    size_t lab_len = dot ? (size_t)(dot - reg) : strlen(reg);
-    if (lab_make(m, reg, lab_len, L) == 0 && L->n_fold) {
-        lab_compare(m, L, 0, hit);
-        if (L->hangul) {
-            /* A Hangul label: the name matcher, on the whole label and on
-             * each hyphen token. */
-            pvg__lookalike_hit_t h;
-            size_t a = 0;
-            for (int whole = 1; whole >= 0; whole--) {
-                a = 0;
-                while (a <= lab_len) {
-                    size_t b = whole ? lab_len : a;
-                    while (!whole && b < lab_len && reg[b] != '-')
-                        b++;
-                    hit_none(&h);
-                    int r = b > a ? name_match(m, reg + a, b - a, &h) : 0;
-                    if (r < 0 && r != PVG_EUTF8) {
-                        rc = r;
-                        goto out;
+    if (!u->is_ip && u->registrable[0]) {
+        for (size_t i = 0; i < m->n_domains; i++)
+            if (strcmp(u->registrable, m->domains[i].reg) == 0) {
+                hit->kind = PVG__LA_OFFICIAL;
+                hit->target = PVG__LA_TARGET_DOMAIN;
+                hit->index = (int)i;
+                hit->score = 1.0f;
+                rc = 1;
+                goto out;
+            }
+        const char *reg = u->registrable_u[0] ? u->registrable_u : u->registrable;
+        const char *dot = strchr(reg, '.');
+        size_t lab_len = dot ? (size_t)(dot - reg) : strlen(reg);
+        if (lab_make(m, reg, lab_len, L) == 0 && L->n_fold) {
+            lab_compare(m, L, 0, hit);
+            if (L->hangul) {
+                /* A Hangul label: the name matcher, on the whole label and on
+                 * each hyphen token. */
+                pvg__lookalike_hit_t h;
+                size_t a = 0;
+                for (int whole = 1; whole >= 0; whole--) {
+                    a = 0;
+                    while (a <= lab_len) {
+                        size_t b = whole ? lab_len : a;
+                        while (!whole && b < lab_len && reg[b] != '-')
+                            b++;
+                        hit_none(&h);
+                        int r = b > a ? name_match(m, reg + a, b - a, &h) : 0;
+                        if (r < 0 && r != PVG_EUTF8) {
+                            rc = r;
+                            goto out;
+                        }
+                        float sc = r == 1 ? 0.9f * h.score : 0;
+                        if (r == 1 && sc > hit->score) {
+                            hit->kind = PVG__LA_LOOKALIKE;
+                            hit->target = PVG__LA_TARGET_NAME;
+                            hit->index = h.index;
+                            hit->score = sc;
+                            hit->why = PVG__LA_WHY_NAME | (h.why & ~PVG__LA_WHY_DECORATION);
+                            hit->distance = h.distance;
+                        }
+                        if (whole)
+                            break;
+                        a = b + 1;
                     }
-                    float sc = r == 1 ? 0.9f * h.score : 0;
-                    if (r == 1 && sc > hit->score) {
-                        hit->kind = PVG__LA_LOOKALIKE;
-                        hit->target = PVG__LA_TARGET_NAME;
-                        hit->index = h.index;
-                        hit->score = sc;
-                        hit->why = PVG__LA_WHY_NAME | (h.why & ~PVG__LA_WHY_DECORATION);
-                        hit->distance = h.distance;
-                    }
-                    if (whole)
-                        break;
-                    a = b + 1;
                 }
             }
         }
+        /* Labels left of the registrable domain: kakao.com.evil.xyz. */
+        size_t hl = strlen(u->host), rl = strlen(reg);
+        if (hl > rl + 1 && strcmp(u->host + hl - rl, reg) == 0) {
+            size_t end = hl - rl - 1, a = 0;
+            while (a < end) {
+                size_t b = a;
+                while (b < end && u->host[b] != '.')
+                    b++;
+                if (!(b - a == 3 && memcmp(u->host + a, "www", 3) == 0) &&
+                    lab_make(m, u->host + a, b - a, L) == 0 && L->n_fold)
+                    lab_compare(m, L, 1, hit);
+                a = b + 1;
+            }
+        }
     }
-    /* Labels left of the registrable domain: kakao.com.evil.xyz. */
-    size_t hl = strlen(u->host), rl = strlen(reg);
-    if (hl > rl + 1 && strcmp(u->host + hl - rl, reg) == 0) {
-        size_t end = hl - rl - 1, a = 0;
+    /* Labels of the userinfo: http://kakao.com@evil.xyz/ shows kakao.com
+     * and goes to evil.xyz. */
+    if (u->userinfo[0]) {
+        pvg__lookalike_hit_t h;
+        hit_none(&h);
+        const char *ui = u->userinfo;
+        size_t end = strlen(ui), a = 0;
         while (a < end) {
             size_t b = a;
-            while (b < end && u->host[b] != '.')
+            while (b < end && ui[b] != '.' && ui[b] != ':')
                 b++;
-            if (!(b - a == 3 && memcmp(u->host + a, "www", 3) == 0) &&
-                lab_make(m, u->host + a, b - a, L) == 0 && L->n_fold)
-                lab_compare(m, L, 1, hit);
+            if (b > a && lab_make(m, ui + a, b - a, L) == 0 && L->n_fold)
+                lab_compare(m, L, 1, &h);
             a = b + 1;
+        }
+        if (h.kind != PVG__LA_NONE && h.score > hit->score) {
+            *hit = h;
+            hit->why = (h.why & ~PVG__LA_WHY_SUBDOMAIN) | PVG__LA_WHY_USERINFO;
         }
     }
     if (hit->kind != PVG__LA_NONE) {

@@ -82,6 +82,8 @@ enum pvg__lookalike_target {
                                          registrable domain (kakao.com.evil.xyz)      */
 #define PVG__LA_WHY_IDN        0x080u /* domain: non-ASCII or written in punycode     */
 #define PVG__LA_WHY_NAME       0x100u /* domain: a Hangul label matched a protected name */
+#define PVG__LA_WHY_USERINFO   0x200u /* URL: a protected label in the userinfo before
+                                         '@' (http://kakao.com@evil.xyz/)              */
 
 typedef struct pvg__lookalike_hit {
     int kind;        /* enum pvg__lookalike_kind                               */

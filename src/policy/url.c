@@ -282,6 +282,12 @@ static int fill_host(const char *raw, pvg__url_t *out)
             memcpy(out->host, h, n + 1);
         }
     }
+    /* UTS #46 maps some characters to nothing (U+FEFF, soft hyphen): a
+     * host made of them only is no host. */
+    if (!out->host[0] || (out->host_ascii[0] == 0 && !out->idn_error)) {
+        rc = PVG_EINVAL;
+        goto done;
+    }
     /* IDN: the host still has non-ASCII characters after UTS #46 mapping
      * (full-width ＫＡＫＡＯ.com is plain kakao.com). */
     for (const char *p = out->host; *p; p++)

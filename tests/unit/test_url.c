@@ -94,6 +94,9 @@ static const url_case_t cases[] = {
     {"http://a b.com/", PVG_EINVAL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
     {"http://", PVG_EINVAL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
     {"http://x.com/\x01", PVG_EINVAL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
+    {"\xef\xbb\xbf/%_\xafZ", PVG_EINVAL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0,
+     0}, /* a host UTS #46 maps to nothing (fuzz) */
+    {"http://\xc2\xad/", PVG_EINVAL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
     {"http://\xff\xfe.com/", PVG_EINVAL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0,
      0},
 };
