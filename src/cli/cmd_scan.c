@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/events_json.h"
 #include "cli/input.h"
 #include "cli/mask.h"
 
@@ -17,6 +18,7 @@ typedef struct scan_opts {
     int min_score_set;
     int window;
     int mask_mode;
+    const char *fingerprint_key;
 } scan_opts_t;
 
 static int parse_common(int argc, char **argv, scan_opts_t *o, const char *usage, int redact)
@@ -25,6 +27,7 @@ static int parse_common(int argc, char **argv, scan_opts_t *o, const char *usage
         {"rules", required_argument, 0, 'r'},  {"format", required_argument, 0, 'f'},
         {"min-score", required_argument, 0, 's'}, {"no-window", no_argument, 0, 'W'},
         {"full", no_argument, 0, 'F'},          {"labels", no_argument, 0, 'L'},
+        {"fingerprint-key", required_argument, 0, 'K'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -57,6 +60,7 @@ static int parse_common(int argc, char **argv, scan_opts_t *o, const char *usage
             break;
         }
         case 'W': o->window = 0; break;
+        case 'K': o->fingerprint_key = optarg; break;
         case 'F':
             if (!redact)
                 goto bad;
@@ -84,7 +88,10 @@ static int parse_common(int argc, char **argv, scan_opts_t *o, const char *usage
 
 static const char scan_usage[] =
     "usage: privguard scan [--rules FILE] [--format jsonl|text] [--min-score S] [--no-window]\n"
+    "                      [--fingerprint-key FILE]\n"
     "Reads messages on stdin and writes one JSON line per input line on stdout.\n"
+    "Event lines (docs/events.md) fingerprint identifiers with the key in FILE\n"
+    "(32 bytes or 64 hex digits); without it with a random key for this run only.\n"
     "Exit status: 0 every line scanned, 1 some lines had errors, 2 usage or fatal error.\n";
 
 static const char redact_usage[] =
@@ -107,10 +114,16 @@ static int run(int argc, char **argv, int redact)
     unsigned flags = o.min_score_set ? PVG_SCAN_ALL : 0;
     pvg_scratch_t *s = NULL;
     pvg_window_t *w = NULL;
+    cli_events_t *ce = NULL;
     line_reader_t r;
     int status = 0;
+    if (!redact && cli_events_open(o.fingerprint_key, &ce)) {
+        pvg_engine_free(e);
+        return 2;
+    }
     if (pvg_scratch_alloc(e, &s) != PVG_OK || reader_open(&r, stdin)) {
         fprintf(stderr, "privguard: out of memory\n");
+        cli_events_close(ce);
         pvg_scratch_free(s);
         pvg_engine_free(e);
         return 2;
@@ -137,7 +150,13 @@ static int run(int argc, char **argv, int redact)
                 putchar('\n');
             } else {
                 pvg_result_t res = {0};
-                write_result(stdout, &p, &res, min_score);
+                const char *err = cli_events_scan(ce, e, s, p.event, &res);
+                if (err) {
+                    write_error(stdout, &p, r.line_no, err);
+                    status = 1;
+                } else {
+                    write_result(stdout, &p, &res, min_score);
+                }
             }
         } else {
             pvg_result_t res;
@@ -181,6 +200,7 @@ out:
         status = 2;
     }
     reader_close(&r);
+    cli_events_close(ce);
     pvg_window_free(w);
     pvg_scratch_free(s);
     pvg_engine_free(e);

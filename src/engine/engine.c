@@ -20,6 +20,7 @@
 #include "engine/internal.h"
 #include "engine/rules.h"
 #include "engine/window.h"
+#include "policy/lookalike.h"
 #include "policy/policy.h"
 #include "default_rules.h"
 
@@ -360,6 +361,7 @@ PVG_API void pvg_scratch_free(pvg_scratch_t *s)
         return;
     if (s->hs)
         hs_free_scratch(s->hs);
+    pvg__lookalike_cache_free(s->la_cache);
     sodium_memzero(s->fold_inline, sizeof s->fold_inline);
     sodium_memzero(s->strip_inline, sizeof s->strip_inline);
     sodium_memzero(s->runs, PVG__MAX_RUNS * sizeof *s->runs);

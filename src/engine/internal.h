@@ -197,6 +197,8 @@ struct pvg_scratch {
     size_t reason_used;
     uint8_t rule_hit[PVG__MAX_RULES];
     const pvg_engine_t *engine;  /* the engine of the current scan */
+    void *la_cache;              /* look-alike cache (policy/lookalike.h), lazily */
+    const pvg_engine_t *la_engine; /* the engine whose answers the cache holds */
     int64_t now_ms;
     unsigned flags;
 };

@@ -23,13 +23,10 @@
 #include "policy/policy.h"
 #include "policy/urlsig.h"
 
-void pvg__policy_lookalike_free(pvg__policy_t *p)
-{
-    (void)p;
-}
-
 int pvg__policy_finish(pvg__policy_t *p)
 {
+    if (pvg__urlsig_compile(p))
+        return -1;
     for (int c = 0; c < PVG__CAT_COUNT; c++) {
         p->cat[c].signal_mask = 0;
         for (int sg = 0; sg < PVG__SIG_COUNT; sg++)
@@ -157,10 +154,25 @@ static void extension(const char *s, size_t n, char *out, size_t cap)
     out[end - dot] = 0;
 }
 
+/* The scratch's look-alike cache, cleared when the engine changed (its
+ * answers depend on the engine's lists). NULL (no caching) when it cannot
+ * be allocated. */
+static pvg__lookalike_cache_t *la_cache(ctx_t *c)
+{
+    pvg_scratch_t *s = c->s;
+    if (!s->la_cache && pvg__lookalike_cache_alloc((pvg__lookalike_cache_t **)&s->la_cache))
+        return NULL;
+    if (s->la_engine != c->e) {
+        pvg__lookalike_cache_clear(s->la_cache);
+        s->la_engine = c->e;
+    }
+    return s->la_cache;
+}
+
 static void url_signals(ctx_t *c, const char *u, size_t n)
 {
     pvg__urlsig_t us;
-    if (pvg__urlsig(c->p, u, n, &us))
+    if (pvg__urlsig(c->p, la_cache(c), u, n, &us))
         return;
     c->sig[PVG__SIG_URL] = 1;
     if (us.is_ip) {
@@ -228,7 +240,7 @@ static void sender_signal(ctx_t *c)
     const pvg_message_t *m = c->m;
     if (!m->sender_name || !m->sender_name_len)
         return;
-    const char *hit = pvg__urlsig_name(c->p, m->sender_name, m->sender_name_len);
+    const char *hit = pvg__urlsig_name(c->p, la_cache(c), m->sender_name, m->sender_name_len);
     if (hit) {
         c->sig[PVG__SIG_SENDER_LOOKALIKE] = 1;
         c->sig_reason[PVG__SIG_SENDER_LOOKALIKE] =
