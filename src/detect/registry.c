@@ -13,7 +13,12 @@ const pvg__family_t pvg__families[] = {
     {"email", pvg__detect_email, NULL},
     {"ip", pvg__detect_ip, NULL},
     {"url", pvg__detect_url, NULL},
+    {"bank", pvg__detect_bank, pvg__bank_words},
+    {"passport", pvg__detect_passport, pvg__license_words},
     {"address", pvg__detect_address, NULL},
     {"dob", pvg__detect_dob, pvg__dob_words},
+    /* PERSON reads the other families' candidates (a name next to a phone
+     * number): it must stay last. */
+    {"person", pvg__detect_person, pvg__person_words},
 };
 const size_t pvg__n_families = sizeof pvg__families / sizeof pvg__families[0];
