@@ -13,9 +13,13 @@
  *   en    a house number, one to four words and a street suffix
  *         (221 Baker Street, 1600 Pennsylvania Ave NW).
  * The span then grows to the left over the administrative areas written
- * before it (서울특별시 강남구, glued or across a line break; the
- * gazetteer anchors of gazetteer.c) and to the right over its details
- * (a parenthesis "(역삼동)", a complex name, 101동, 12층, 1203호).
+ * before it (서울특별시 강남구, glued or across a line break), looked up in
+ * the gazetteer tables of gazetteer.c only once a core is found, so the
+ * areas cost the scan nothing; and to the right over its details (a
+ * parenthesis "(역삼동)", a complex name, 101동, 12층, 1203호). A number
+ * is looked at only when a syllable an address needs stands next to it
+ * (로, 길, 동, 리, 가, 산 before it; 동 after it) or, for English, a
+ * capitalised word follows it.
  *
  * Score: road 0.55 (0.6 for a numbered road such as 테헤란로7길), lot 0.35,
  * unit 0.4, English 0.6; +0.3 with a 시·군·구 or full 시·도 before it
@@ -23,11 +27,12 @@
  * +0.4 for an apartment complex name before 101동 (래미안, OO아파트), +0.2
  * (unit and lot: +0.3) with an address context word (주소, 사는 곳,
  * address), -0.3 with a negative word (호선, 강의실, 출구); -0.05 for a
- * spaced building number (1 5 2). Without digits the family returns at
- * once; it does no allocation.
+ * spaced building number (1 5 2); without an area, -0.1 for a one-digit
+ * building number and -0.1 for a number glued to the road name (디아블로 3,
+ * 아폴로13). Without digits the family returns at once; it does no
+ * allocation and keeps no state (thread rule: the engine's).
  */
 #include <string.h>
-#include <strings.h>
 
 #include "detect/gazetteer.h"
 #include "engine/internal.h"
