@@ -296,6 +296,14 @@ static int unit_follows(const ctx_t *c, size_t e)
     uint32_t cp = cp_at(c, i, &l);
     if (!is_hangul(cp))
         return 0;
+    if (i > e) {
+        /* After a space a unit is a word of its own ("10 분", "3 개 주세요"),
+         * not the first syllable of the next word (152 수지자이). */
+        size_t l2;
+        uint32_t nx = cp_at(c, i + l, &l2);
+        if (is_hangul(nx) && !(cp == CP_HO && nx == CP_SEON))
+            return 0;
+    }
     /* 번지 and 번길 belong to addresses; 번 alone counts (3번 출구). */
     if (cp == CP_BEON) {
         size_t l2;
@@ -323,6 +331,10 @@ static int particle_follows(const ctx_t *c, size_t e)
     uint32_t cp = cp_at(c, e, &l);
     if (!is_hangul(cp))
         return 1;
+    if (cp == CP_BEON) { /* 152번지 yes; 1275번길 is part of the road */
+        size_t l2;
+        return cp_at(c, e + l, &l2) == CP_JI;
+    }
     for (size_t k = 0; k < sizeof particles / sizeof particles[0]; k++)
         if (strlen(particles[k]) == l && !memcmp(c->t + e, particles[k], l))
             return 1;
@@ -391,7 +403,7 @@ static int road_stopword(const ctx_t *c, size_t a, size_t b)
     return ends_with(c, a, b, "으로") || ends_with(c, a, b, "걸로") ||
            ends_with(c, a, b, "나이로") || ends_with(c, a, b, "기준로") ||
            ends_with(c, a, b, "거로") || ends_with(c, a, b, "데로") ||
-           ends_with(c, a, b, "쪽로") || ends_with(c, a, b, "리로");
+           ends_with(c, a, b, "쪽로");
 }
 
 /* Apartment complex and building names: the end of the word before 101동. */
@@ -551,10 +563,11 @@ static void extend_right(const ctx_t *c, piece_t *p)
         if (we > i && we - i <= 36) {
             size_t j = skip_sep_fwd(c, we, 2, 0, 0);
             e = suffixed_number(c, j, &suf);
-            if (e && suf != CP_CHEUNG) {
+            int cx = complex_name(c, i, we);
+            if (e && (suf != CP_CHEUNG || cx)) {
                 p->e = e;
-                p->detail = 1;
-                p->complex = complex_name(c, i, we);
+                p->detail = suf != CP_CHEUNG;
+                p->complex = cx;
                 continue;
             }
         }

@@ -11,7 +11,7 @@
  * bytes. Without any cue in the message the family returns at once.
  *
  * Dates as people write them: 1995년 3월 2일, 95년 3월 2일, 1995.03.02,
- * 1995. 3. 2, 1995-03-02, 95.03.02, 19950302, 950302, 03/02/1995 (US
+ * 1995. 3. 2, 1985 . 03 . 12, 1995-03-02, 95.03.02, 19950302, 950302, 03/02/1995 (US
  * month first; day first when the first number is over 12), March 2, 1995,
  * 2 March 1995, Mar. 2nd 1995. A date must be real (no 2월 30일), not after
  * the message's time, and at most 130 years before it. Six or eight digits
@@ -186,12 +186,15 @@ static int parse_date(const uint8_t *t, size_t n, size_t i, int now_year, date_t
         out->e = after1;
         return 1;
     }
-    /* Separated: Y.M.D, Y-M-D, Y/M/D, "1995. 3. 2", and D/M/Y or M/D/Y */
+    /* Separated: Y.M.D, Y-M-D, Y/M/D, "1995. 3. 2", "1985 . 03 . 12", and
+     * D/M/Y or M/D/Y */
+    j = skip_spaces(t, n, j, 1);
     if (j >= n || !(t[j] == '.' || t[j] == '-' || t[j] == '/'))
         return 0;
     uint8_t sep = t[j++];
     j = skip_spaces(t, n, j, 1);
     int n2 = read_digits(t, n, &j, 2, &b);
+    j = skip_spaces(t, n, j, 1);
     if (n2 < 1 || j >= n || t[j] != sep)
         return 0;
     j = skip_spaces(t, n, j + 1, 1);
