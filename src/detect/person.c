@@ -36,6 +36,7 @@ enum {
     CUE_SELF = 2,      /* 저는, 나는: a name with a copula follows */
     CUE_EN_MYNAME = 3, /* "my name is": lowercase names accepted */
     CUE_EN_TITLE = 4,  /* Mr, Mrs, Ms, Dr */
+    CUE_EN_INTRO = 5,  /* "this is", "i am": a first and a last name follow */
 };
 
 static const pvg__builtin_word_t person_words[] = {
@@ -65,6 +66,10 @@ static const pvg__builtin_word_t person_words[] = {
     {"miss", PVG_PERSON, 0, PVG__SIDE_BEFORE, CUE_EN_TITLE},
     {"mister", PVG_PERSON, 0, PVG__SIDE_BEFORE, CUE_EN_TITLE},
     {"dr", PVG_PERSON, 0, PVG__SIDE_BEFORE, CUE_EN_TITLE},
+    {"this is", PVG_PERSON, 0, PVG__SIDE_BEFORE, CUE_EN_INTRO},
+    {"i am", PVG_PERSON, 0, PVG__SIDE_BEFORE, CUE_EN_INTRO},
+    {"i'm", PVG_PERSON, 0, PVG__SIDE_BEFORE, CUE_EN_INTRO},
+    {"it's", PVG_PERSON, 0, PVG__SIDE_BEFORE, CUE_EN_INTRO},
 };
 
 size_t pvg__person_words(const pvg__builtin_word_t **out)
@@ -740,6 +745,18 @@ static void title_cue(pvg__scan_t *sc, const pvg__hit_t *h)
         pvg__emit(sc, PVG_PERSON, s, e, 0.7f);
 }
 
+/* "this is Daniel Miller", "I'm Grace Wilson": only a capitalised first and
+ * last name (two or three words), so "this is Great" stays out. */
+static void intro_cue(pvg__scan_t *sc, const pvg__hit_t *h)
+{
+    size_t p = h->end;
+    if (p >= sc->n || sc->t[p] != ' ')
+        return;
+    size_t s, e;
+    if (read_en_name(sc, p + 1, 0, 3, &s, &e) >= 2)
+        pvg__emit(sc, PVG_PERSON, s, e, 0.7f);
+}
+
 /* ------------------------------------------------------------ adjacency */
 
 /* Words that may stand between a name and its value: 김민준 번호 010-... */
@@ -823,6 +840,7 @@ void pvg__detect_person(pvg__scan_t *sc)
             case CUE_SELF: pointing_cue(sc, h, 1); break;
             case CUE_EN_MYNAME: label_cue(sc, h, 1, 1); break;
             case CUE_EN_TITLE: title_cue(sc, h); break;
+            case CUE_EN_INTRO: intro_cue(sc, h); break;
             default: break;
             }
         }
