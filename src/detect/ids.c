@@ -137,7 +137,10 @@ static void check_brn(pvg__scan_t *sc, const pvg__run_t *r, unsigned g0, unsigne
     int shaped = g1 == g0 + 2 && r->gstart[g0 + 1] - r->gstart[g0] == 3 &&
                  r->gstart[g0 + 2] - r->gstart[g0 + 1] == 2;
     pvg__context(sc, PVG_KR_RRN, start, end, &neg);
-    if (shaped || neg)
+    /* Ten digits inside a longer number (an account, a card) are not a
+     * business number: only a whole run is ruled out. */
+    int whole = g0 == 0 && g1 + 1 == r->ngroups;
+    if (shaped ? !pvg__win_joined(r, g0, g1) : (neg && whole))
         pvg__emit(sc, PVG__T_RULED_OUT, start, end, 0.9f);
 }
 

@@ -196,10 +196,15 @@ static void url_signals(ctx_t *c, const char *u, size_t n)
         c->sig[PVG__SIG_FORM_LINK] = 1;
         c->sig_reason[PVG__SIG_FORM_LINK] = reason_add(c->s, "form link %s%s", us.host, NULL);
     }
-    if (us.official)
+    if (us.official) {
         c->sig[PVG__SIG_URL_OFFICIAL] |= 2; /* seen an official one */
-    else
+    } else {
         c->sig[PVG__SIG_URL_OFFICIAL] |= 4; /* seen another */
+        c->sig[PVG__SIG_URL_UNOFFICIAL] = 1;
+        if (!c->sig_reason[PVG__SIG_URL_UNOFFICIAL])
+            c->sig_reason[PVG__SIG_URL_UNOFFICIAL] =
+                reason_add(c->s, "link to %s, not an official domain%s", us.registrable, NULL);
+    }
     if (us.lookalike_of) {
         c->sig[PVG__SIG_URL_LOOKALIKE] = 1;
         c->sig_reason[PVG__SIG_URL_LOOKALIKE] =
@@ -345,12 +350,19 @@ static float exposure(ctx_t *c, viol_builder_t *b)
 
 /* ------------------------------------------------------------ the rest */
 
+/* A rule matched when each of its word groups did. */
+static int rule_matched(const ctx_t *c, size_t r)
+{
+    unsigned want = (1u << c->p->rules[r].groups) - 1;
+    return c->s->rule_hit[r] == want; /* a veto word sets bit 7, which no rule wants */
+}
+
 static int member_ok(const ctx_t *c, int member)
 {
     if (member >= 0)
         return member < PVG__SIG_COUNT && c->sig[member];
     size_t r = (size_t)(-member - 1);
-    return r < c->p->n_rules && c->s->rule_hit[r];
+    return r < c->p->n_rules && rule_matched(c, r);
 }
 
 static float category(ctx_t *c, int cat, viol_builder_t *b)
@@ -359,6 +371,9 @@ static float category(ctx_t *c, int cat, viol_builder_t *b)
     /* Most messages match nothing: nothing to weigh. */
     if (!c->cat_rule_hit[cat] && !(c->sigmask & pc->signal_mask))
         return 0;
+    for (int k = 0; k < pc->unless.n; k++)
+        if (member_ok(c, pc->unless.member[k]))
+            return 0;
     for (int g = 0; g < pc->n_req; g++) {
         int ok = 0;
         for (int k = 0; k < pc->req[g].n && !ok; k++)
@@ -370,7 +385,7 @@ static float category(ctx_t *c, int cat, viol_builder_t *b)
     int any = 0;
     for (size_t r = 0; r < c->p->n_rules; r++) {
         const pvg__prule_t *rule = &c->p->rules[r];
-        if (rule->category != cat || !c->s->rule_hit[r] || rule->shadow)
+        if (rule->category != cat || !rule_matched(c, r) || rule->shadow)
             continue;
         keep *= 1.0 - rule->weight;
         any = 1;
@@ -402,7 +417,7 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
         if (s->hits[i].end <= s->prev_len)
             continue; /* in the previous message's tail */
         if (w->type == PVG__T_RULE && w->extra < nr) {
-            s->rule_hit[w->extra] = 1;
+            s->rule_hit[w->extra] |= (uint8_t)(1u << (w->polarity & 7));
             c.cat_rule_hit[p->rules[w->extra].category] = 1;
         }
         else if (w->type >= PVG__T_CUE && w->type < PVG__T_CUE + PVG__CUE_COUNT)
@@ -412,7 +427,7 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
     for (int k = 0; k < PVG__CAT_COUNT; k++)
         any_rule |= c.cat_rule_hit[k];
     for (size_t r = 0; any_rule && r < nr; r++)
-        if (s->rule_hit[r])
+        if (s->rule_hit[r] && rule_matched(&c, r))
             __atomic_add_fetch(&((pvg__policy_t *)p)->hits[r], 1, __ATOMIC_RELAXED);
     /* Signals. */
     for (size_t i = 0; i < out->n_findings; i++) {
@@ -448,6 +463,11 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
         pvg_violation_t *v = &s->violations[s->n_violations];
         viol_builder_t b = {s, v, s->reasons[s->n_violations], 0};
         float score = cat == PVG__CAT_PII_EXPOSURE ? exposure(&c, &b) : category(&c, cat, &b);
+        /* Talking about abuse (신고했어요, 조심하세요, 뉴스) is not doing it. */
+        if (score > 0 && c.cue[PVG__CUE_DISCUSSION] && pc->discussion < 1) {
+            score *= pc->discussion;
+            vb_reason(&b, "discussion_cue");
+        }
         float th = pc->threshold >= 0 ? pc->threshold : p->threshold;
         if (score < th || score <= 0)
             continue;

@@ -61,7 +61,7 @@ int pvg__category_from_name(const char *s, size_t n)
 static const char *const sig_names[PVG__SIG_COUNT] = {
     "url", "url_lookalike", "url_punycode", "url_shortener", "url_ip", "url_userinfo",
     "url_official", "risky_file", "sender_lookalike", "claims_protected", "pii_request",
-    "pii_finding", "open_surface", "form_link",
+    "pii_finding", "open_surface", "form_link", "url_unofficial",
 };
 
 const char *pvg__signal_name(int sig)
@@ -77,7 +77,10 @@ static int signal_from(const char *s)
     return -1;
 }
 
-static const char *const cue_names[] = {"self", "third_party", "doxxing", "request", "pii_noun"};
+/* In the order of the PVG__CUE_* kinds; "protected" is filled from
+ * protected_names. */
+static const char *const cue_names[] = {"self", "third_party", "doxxing", "request", "pii_noun",
+                                        "", "discussion"};
 
 void pvg__policy_init(pvg__policy_t *p)
 {
@@ -89,6 +92,7 @@ void pvg__policy_init(pvg__policy_t *p)
     for (int c = 0; c < PVG__CAT_COUNT; c++) {
         p->cat[c].enabled = 1;
         p->cat[c].threshold = -1; /* the policy's */
+        p->cat[c].discussion = 1;
         for (int s = 0; s < PVG_SURFACE_COUNT; s++)
             p->cat[c].action[s] = PVG_ACTION_REVIEW;
     }
@@ -213,8 +217,8 @@ static char *phrase_nospace(const char *s, size_t n)
     return out;
 }
 
-static int add_phrases(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t *seq,
-                       const char *rule, int type, int extra)
+static int add_phrases_group(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t *seq,
+                             const char *rule, int type, int extra, int group)
 {
     if (expect_seq(r, seq, rule))
         return -1;
@@ -236,7 +240,7 @@ static int add_phrases(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t 
             pvg__yaml_error(r, item, rule, "a phrase of spaces only%s", "");
             return -1;
         }
-        int rc = pvg__rules_add_word(r, ns, strlen(ns), type, 0, PVG__SIDE_ANY, extra,
+        int rc = pvg__rules_add_word(r, ns, strlen(ns), type, group, PVG__SIDE_ANY, extra,
                                      PVG__WORD_NOSPACE, (int)item->start_mark.line + 1);
         free(ns);
         if (rc) {
@@ -245,6 +249,12 @@ static int add_phrases(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t 
         }
     }
     return 0;
+}
+
+static int add_phrases(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t *seq,
+                       const char *rule, int type, int extra)
+{
+    return add_phrases_group(r, doc, seq, rule, type, extra, 0);
 }
 
 static int parse_actions(pvg__rules_t *r, yaml_document_t *doc, const yaml_node_t *v,
@@ -305,7 +315,7 @@ static int parse_mode(pvg__rules_t *r, const yaml_node_t *v, const char *rule, i
 /* Requirements name signals or rule ids of the same category; rule ids are
  * resolved after all rules are read, so they are kept as text first. */
 typedef struct pending_req {
-    int cat, group, member;
+    int cat, group, member; /* group -1: the category's unless list */
     char name[64];
     const yaml_node_t *node;
 } pending_req_t;
@@ -357,7 +367,8 @@ static int add_rule(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *doc, int
     rule->category = cat;
     rule->weight = 0.5f;
     rule->line = (int)map->start_mark.line + 1;
-    int patterns = 0;
+    rule->groups = 1;
+    int patterns = 0, all = 0;
     FOR_PAIRS(doc, map, k, v) {
         double d;
         int en = 1;
@@ -375,6 +386,33 @@ static int add_rule(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *doc, int
         } else if (pvg__yaml_is(k, "phrases")) {
             if (add_phrases(r, doc, v, full, PVG__T_RULE, (int)idx))
                 return -1;
+            patterns++;
+        } else if (pvg__yaml_is(k, "none")) {
+            /* Words that veto the rule: "디비디" is a DVD, not a database. */
+            if (add_phrases_group(r, doc, v, full, PVG__T_RULE, (int)idx, PVG__VETO_GROUP))
+                return -1;
+        } else if (pvg__yaml_is(k, "all")) {
+            /* Word groups that must all be in the message, in any order:
+             * all: [[디비, 개인 정보], [판매, 삽니다]]. */
+            if (expect_seq(r, v, full))
+                return -1;
+            yaml_node_t *grp;
+            int g = 0;
+            FOR_ITEMS(doc, v, grp) {
+                if (g == PVG__VETO_GROUP) {
+                    pvg__yaml_error(r, grp, full, "at most 7 groups in all:%s", "");
+                    return -1;
+                }
+                if (add_phrases_group(r, doc, grp, full, PVG__T_RULE, (int)idx, g))
+                    return -1;
+                g++;
+            }
+            if (g < 2) {
+                pvg__yaml_error(r, v, full, "all: needs two groups or more (or use phrases:)%s", "");
+                return -1;
+            }
+            rule->groups = (uint8_t)g;
+            all = 1;
             patterns++;
         } else if (pvg__yaml_is(k, "regex")) {
             yaml_node_t *one[1] = {v};
@@ -406,13 +444,17 @@ static int add_rule(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *doc, int
             }
             patterns++;
         } else {
-            pvg__yaml_error(r, k, full, "unknown key '%s' (id, weight, mode, phrases, regex)",
+            pvg__yaml_error(r, k, full, "unknown key '%s' (id, weight, mode, phrases, all, none, regex)",
                             pvg__yaml_str(k));
             return -1;
         }
     }
     if (!patterns) {
-        pvg__yaml_error(r, map, full, "a rule needs phrases or a regex%s", "");
+        pvg__yaml_error(r, map, full, "a rule needs phrases, all or regex%s", "");
+        return -1;
+    }
+    if (all && patterns > 1) {
+        pvg__yaml_error(r, map, full, "all: cannot be combined with phrases or regex%s", "");
         return -1;
     }
     return 0;
@@ -435,6 +477,10 @@ static int parse_category(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *do
             if (pvg__yaml_number(r, v, rule, 0, 1, &d))
                 return -1;
             c->threshold = (float)d;
+        } else if (pvg__yaml_is(k, "discussion")) {
+            if (pvg__yaml_number(r, v, rule, 0, 1, &d))
+                return -1;
+            c->discussion = (float)d;
         } else if (pvg__yaml_is(k, "action") || pvg__yaml_is(k, "actions")) {
             if (parse_actions(r, doc, v, rule, c->action))
                 return -1;
@@ -460,6 +506,26 @@ static int parse_category(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *do
             FOR_ITEMS(doc, v, item) {
                 if (add_rule(r, p, doc, cat, item, rule))
                     return -1;
+            }
+        } else if (pvg__yaml_is(k, "unless")) {
+            /* Signals or rules that stop the category: phishing_lure unless
+             * [url_official] -- every link is on an official domain. */
+            if (expect_seq(r, v, rule))
+                return -1;
+            yaml_node_t *m;
+            FOR_ITEMS(doc, v, m) {
+                const char *name = pvg__yaml_str(m);
+                if (!name || c->unless.n == PVG__MAX_REQ_MEMBERS || *npend == maxp ||
+                    m->data.scalar.length >= sizeof pend[0].name) {
+                    pvg__yaml_error(r, m, rule, "expected at most 12 signal or rule names%s", "");
+                    return -1;
+                }
+                pending_req_t *pr = &pend[(*npend)++];
+                pr->cat = cat;
+                pr->group = -1;
+                pr->member = c->unless.n++;
+                memcpy(pr->name, name, m->data.scalar.length + 1);
+                pr->node = m;
             }
         } else if (pvg__yaml_is(k, "requires")) {
             if (expect_seq(r, v, rule))
@@ -491,8 +557,8 @@ static int parse_category(pvg__rules_t *r, pvg__policy_t *p, yaml_document_t *do
             }
         } else {
             pvg__yaml_error(r, k, rule,
-                            "unknown key '%s' (mode, threshold, action, actions, signals, "
-                            "requires, rules)",
+                            "unknown key '%s' (mode, threshold, discussion, action, actions, "
+                            "signals, requires, unless, rules)",
                             pvg__yaml_str(k));
             return -1;
         }
@@ -578,11 +644,12 @@ int pvg__policy_parse(struct pvg__rules *r, pvg__policy_t *p, yaml_document_t *d
             FOR_PAIRS(doc, v, ck, cv) {
                 int kind = -1;
                 for (int i = 0; i < (int)(sizeof cue_names / sizeof cue_names[0]); i++)
-                    if (pvg__yaml_is(ck, cue_names[i]))
+                    if (cue_names[i][0] && pvg__yaml_is(ck, cue_names[i]))
                         kind = i;
                 if (kind < 0) {
                     pvg__yaml_error(r, ck, "policy.cues",
-                                    "unknown cue '%s' (self, third_party, doxxing, request, pii_noun)",
+                                    "unknown cue '%s' (self, third_party, doxxing, request, pii_noun, "
+                                    "discussion)",
                                     pvg__yaml_str(ck));
                     rc = -1;
                     break;
@@ -659,7 +726,10 @@ int pvg__policy_parse(struct pvg__rules *r, pvg__policy_t *p, yaml_document_t *d
             }
             member = -(found + 1);
         }
-        p->cat[pr->cat].req[pr->group].member[pr->member] = member;
+        if (pr->group < 0)
+            p->cat[pr->cat].unless.member[pr->member] = member;
+        else
+            p->cat[pr->cat].req[pr->group].member[pr->member] = member;
     }
     free(pend);
     return rc || r->oom ? -1 : 0;

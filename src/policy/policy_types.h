@@ -34,6 +34,7 @@ enum {
     PVG__CUE_REQUEST,      /* 보내주세요, 알려줘: asking for something */
     PVG__CUE_PII_NOUN,     /* 주민번호, 인증번호, 계좌번호: what is asked for */
     PVG__CUE_PROTECTED,    /* a protected name in the text (extra = its index) */
+    PVG__CUE_DISCUSSION,   /* 신고, 조심, 뉴스, 처벌: talking ABOUT abuse, not doing it */
     PVG__CUE_COUNT
 };
 #define PVG__T_CUE 80      /* word types PVG__T_CUE .. PVG__T_CUE + PVG__CUE_COUNT - 1 */
@@ -56,6 +57,7 @@ enum {
     PVG__SIG_PII_FINDING,      /* the message holds personal information */
     PVG__SIG_OPEN_SURFACE,     /* a surface strangers see */
     PVG__SIG_FORM_LINK,        /* a form link (forms.gle, ...) */
+    PVG__SIG_URL_UNOFFICIAL,   /* a link that is not on an official domain */
     PVG__SIG_COUNT
 };
 
@@ -66,6 +68,8 @@ typedef struct pvg__prule {
     float weight;
     int shadow;                /* the rule runs in shadow mode */
     int line;                  /* in the rules file */
+    uint8_t groups;            /* word groups that must all match (`all:`), 1 otherwise */
+#define PVG__VETO_GROUP 7      /* the group bit of `none:` words, which veto the rule */
 } pvg__prule_t;
 
 /* A requirement: the category fires only when, for every group, at least
@@ -86,6 +90,8 @@ typedef struct pvg__pcat {
     int action[PVG_SURFACE_COUNT];
     pvg__preq_t req[PVG__MAX_REQ];
     int n_req;
+    pvg__preq_t unless;        /* any of these matched: the category does not fire */
+    float discussion;          /* score factor when the message talks about abuse (1: none) */
     uint64_t rule_hits;        /* messages where the category's own logic fired */
 } pvg__pcat_t;
 

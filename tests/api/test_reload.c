@@ -182,12 +182,19 @@ int main(void)
     size_t len;
     const char *def = pvg_default_rules(&len);
     rules_on = strndup(def, len);
-    /* The same rules with the db_trade rule's weight at zero. */
-    rules_off = strndup(def, len);
-    char *w = strstr(rules_off, "- id: db_trade\n          weight: 0.55");
-    if (!rules_on || !rules_off || !w)
+    /* The same rules with the pii_trade category off. */
+    const char *key = "    pii_trade:\n      threshold:";
+    const char *at = strstr(def, key);
+    if (!rules_on || !at)
         return 1;
-    memcpy(strstr(w, "0.55"), "0.00", 4);
+    size_t head = (size_t)(at - def) + strlen("    pii_trade:\n");
+    rules_off = malloc(len + 32);
+    if (!rules_off)
+        return 1;
+    memcpy(rules_off, def, head);
+    memcpy(rules_off + head, "      mode: off\n", 16);
+    memcpy(rules_off + head + 16, def + head, len - head);
+    rules_off[len + 16] = 0;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reload_under_load),
         cmocka_unit_test(test_broken_rules_keep_engine),
