@@ -1,11 +1,21 @@
 #!/bin/bash
-# make eval: findings per 10,000 lines on each file of the shared negatives
-# (../shared/corpus/negatives), by type. URL findings are signals, not personal
-# information, and are counted apart. (The labelled development set and
-# per-type precision/recall come with the detectors of issue 3.)
+# make eval: precision/recall/F1 per entity type and per violation category on
+# the labelled sets (tests/eval: development sets, tests/blind: sets written
+# blind to the rules, when present), then findings per 10,000 lines on each
+# file of the shared negatives (../shared/corpus/negatives), by type. URL
+# findings are signals, not personal information.
 set -euo pipefail
 build=${1:-build}
 neg=${PVG_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared/corpus}/negatives
+root=$(cd "$(dirname "$0")/.." && pwd)
+for set in "$root"/tests/eval/detect_dev.jsonl "$root"/tests/eval/policy_dev.jsonl \
+           "$root"/tests/eval/policy_holdout.jsonl "$root"/tests/blind/*.jsonl; do
+    [ -f "$set" ] || continue
+    echo "== $(basename "$set")"
+    "$build/privguard" eval "$set" | grep -v "^ *$" || true
+    echo
+done
+echo "== shared negatives"
 printf "%-20s %8s  %s\n" file lines "findings per 10,000 lines (by type)"
 total_lines=0
 declare -A tot

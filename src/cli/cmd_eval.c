@@ -234,7 +234,11 @@ int pvg_cmd_eval(int argc, char **argv)
         unsigned gold = 0, pred = 0;
         pvg_result_t res;
         memset(&res, 0, sizeof res);
-        if (!err)
+        /* A line with spans and no labels is scored for entities only. */
+        int score_cats = 1;
+        if (!err && !json_object_get(p.json, "labels") && json_object_get(p.json, "spans"))
+            score_cats = 0;
+        else if (!err)
             gold_labels(p.json, &gold, &err);
         if (!err && p.is_event) {
             err = cli_events_scan(ce, e, s, p.event, &res);
@@ -259,6 +263,10 @@ int pvg_cmd_eval(int argc, char **argv)
             continue;
         }
         lines++;
+        if (!score_cats) {
+            parsed_free(&p);
+            continue;
+        }
         for (size_t v = 0; v < res.n_violations; v++) {
             int k = cat_index(res.violations[v].category);
             if (k >= 0 && (shadow || !res.violations[v].shadow))
