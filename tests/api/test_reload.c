@@ -90,6 +90,15 @@ static void test_reload_under_load(void **state)
     pvg_engine_t *e = NULL;
     assert_int_equal(pvg_engine_compile(rules_on, strlen(rules_on), 0, &e, NULL), PVG_OK);
     assert_int_equal(pvg_slot_alloc(e, &slot), PVG_OK);
+    /* Compile the new engines first, so that the swaps come quickly while
+     * the workers scan (compiling under ASan on a busy machine is slow). */
+    enum { SWAPS = 8 };
+    pvg_engine_t *next[SWAPS];
+    for (int k = 0; k < SWAPS; k++) {
+        const char *text = k % 2 ? rules_on : rules_off;
+        next[k] = NULL;
+        assert_int_equal(pvg_engine_compile(text, strlen(text), 0, &next[k], NULL), PVG_OK);
+    }
     pthread_t th[THREADS];
     worker_t w[THREADS];
     memset(w, 0, sizeof w);
@@ -98,12 +107,9 @@ static void test_reload_under_load(void **state)
         assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
     }
     int swaps = 0;
-    struct timespec pause = {0, 30 * 1000000};
-    for (int k = 0; k < 20; k++) {
-        const char *text = k % 2 ? rules_on : rules_off;
-        pvg_engine_t *ne = NULL;
-        assert_int_equal(pvg_engine_compile(text, strlen(text), 0, &ne, NULL), PVG_OK);
-        assert_int_equal(pvg_slot_swap(slot, ne), PVG_OK);
+    struct timespec pause = {0, 50 * 1000000};
+    for (int k = 0; k < SWAPS; k++) {
+        assert_int_equal(pvg_slot_swap(slot, next[k]), PVG_OK);
         swaps++;
         nanosleep(&pause, NULL);
     }
