@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/events_json.h"
 #include "server/internal.h"
 
 int64_t pvg__mono_ns(void)
@@ -206,6 +207,7 @@ static void run_handler(req_t *r)
     case RT_STATIC: pvg__h_static(r); break;
     case RT_SCAN: pvg__h_scan(r); break;
     case RT_SCAN_BATCH: pvg__h_scan_batch(r); break;
+    case RT_EVENTS: pvg__h_events(r); break;
     default: pvg__h_enforce(r); break;
     }
     if (!r->status)
@@ -767,6 +769,8 @@ static void free_srv(srv_t *s)
     }
     pvg_slot_free(s->slot);
     pvg_enforce_close(s->enf);
+    cli_events_close(s->events);
+    pthread_mutex_destroy(&s->ev_mu);
     if (s->tls_ok) {
         /* The calling thread may have scanned (tests do). */
         tls_free(pthread_getspecific(s->tls));
@@ -831,6 +835,7 @@ int pvg_server_start(const pvg_server_config_t *c, pvg_server_t **out, char *err
     pthread_mutex_init(&s->bg_mu, NULL);
     pthread_cond_init(&s->bg_cv, NULL);
     pthread_mutex_init(&s->reload_mu, NULL);
+    pthread_mutex_init(&s->ev_mu, NULL);
     for (int i = 0; i < WINDOW_SHARDS; i++)
         pthread_mutex_init(&s->shards[i].mu, NULL);
     if (copy_config(&s->cfg, c)) {
@@ -908,6 +913,11 @@ int pvg_server_start(const pvg_server_config_t *c, pvg_server_t **out, char *err
             free_srv(s);
             return -1;
         }
+    }
+    if (cli_events_open(NULL, &s->events)) {
+        snprintf(err, errlen, "cannot set up the event state");
+        free_srv(s);
+        return -1;
     }
     if (pthread_key_create(&s->tls, tls_free)) {
         snprintf(err, errlen, "cannot create thread-local storage");

@@ -230,6 +230,11 @@ struct srv {
     metrics_t m;
     int64_t started_ms;
     int curl_init;
+
+    /* account and client events: the CLI's in-memory state (bounded, per
+     * process), behind a mutex since it serves one caller at a time */
+    struct cli_events *events;
+    pthread_mutex_t ev_mu;
 };
 
 int64_t pvg__mono_ns(void);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/events_json.h"
 #include "server/internal.h"
 
 #define MAX_ATT 16
@@ -450,4 +451,56 @@ void pvg__h_scan_batch(req_t *r)
     free(errs);
     pvg__json_wipe(root);
     json_decref(root);
+}
+
+/* ------------------------------------------------------------- events */
+
+void pvg__h_events(req_t *r)
+{
+    srv_t *s = r->srv;
+    json_t *o = pvg__req_body_object(r);
+    if (!o)
+        return;
+    if (!json_is_string(json_object_get(o, "event"))) {
+        pvg__req_error(r, 400, "invalid_input", "field 'event' must be a string");
+        pvg__json_wipe(o);
+        json_decref(o);
+        return;
+    }
+    char idbuf[512] = "";
+    json_t *id = json_object_get(o, "id");
+    if (id && !json_is_null(id) &&
+        ((!json_is_string(id) && !json_is_number(id)) || id_json(id, idbuf, sizeof idbuf))) {
+        pvg__req_error(r, 400, "invalid_input", "id must be a short string or a number");
+        pvg__json_wipe(o);
+        json_decref(o);
+        return;
+    }
+    const pvg_engine_t *e = pvg_slot_acquire(s->slot);
+    pvg_scratch_t *sc = NULL;
+    pvg_result_t res;
+    const char *err = NULL;
+    pvg_error_t rc = scratch_for(s, e, &sc);
+    if (rc == PVG_OK) {
+        pthread_mutex_lock(&s->ev_mu);
+        err = cli_events_scan(s->events, e, sc, o, &res);
+        if (!err) {
+            pvg__metrics_result(&s->m, &res);
+            sb_reset(&r->out);
+            r->status = 200;
+            pvg__write_result(&r->out, idbuf, strlen(idbuf), &res);
+        }
+        pthread_mutex_unlock(&s->ev_mu);
+        if (err)
+            pvg__req_error(r, !strcmp(err, "event state is full") ? 503 : 400,
+                           !strcmp(err, "event state is full") ? "overloaded" : "invalid_input",
+                           err);
+        else if (sb_failed(&r->out))
+            pvg__req_error(r, 500, "out_of_memory", "the answer could not be built");
+    } else {
+        scan_error(r, rc);
+    }
+    pvg_slot_release(s->slot, e);
+    pvg__json_wipe(o);
+    json_decref(o);
 }

@@ -28,6 +28,7 @@
 #define PVG_SRV_MAX_BODY_SCAN ((size_t)1 << 20)   /* POST /v1/scan: 1 MiB */
 #define PVG_SRV_MAX_BODY_BATCH ((size_t)16 << 20) /* POST /v1/scan/batch: 16 MiB */
 #define PVG_SRV_MAX_BODY_OTHER ((size_t)256 << 10) /* every other endpoint: 256 KiB */
+#define PVG_SRV_MAX_BODY_EVENTS ((size_t)4 << 20) /* POST /v1/events (leak batches): 4 MiB */
 #define PVG_SRV_MAX_BATCH 10000                     /* messages per batch */
 
 typedef struct pvg_server_config {

@@ -559,6 +559,46 @@ static void test_scan_contract(void **state)
     resp_free(&r);
 }
 
+/* Account and client events go through pvg_scan_event. */
+static void test_events(void **state)
+{
+    test_env_t *t = *state;
+    SKIP_IF_NEEDED(t);
+    http_resp_t r = http(t, "POST", "/v1/events", t->tok[T_SERVICE],
+                         "{\"event\":\"client_attestation\",\"id\":\"e1\",\"account\":\"user:ev1\","
+                         "\"ts\":1764300000000,\"client\":{\"name\":\"HackedTalk\",\"version\":\"1.0\","
+                         "\"signature_ok\":false}}",
+                         NULL);
+    expect(&r, 200, "event");
+    assert_string_equal(json_string_value(json_object_get(r.json, "id")), "e1");
+    assert_true(json_is_array(json_object_get(r.json, "violations")));
+    assert_true(json_is_string(json_object_get(r.json, "action")));
+    resp_free(&r);
+    r = http(t, "POST", "/v1/events", t->tok[T_SERVICE],
+             "{\"event\":\"account_created\",\"account\":\"user:ev2\",\"ts\":1764300000000,"
+             "\"identifiers\":{\"phone\":\"010-0000-9999\"}}",
+             NULL);
+    expect(&r, 200, "account event");
+    assert_true(json_is_null(json_object_get(r.json, "id")));
+    resp_free(&r);
+    static const struct {
+        const char *body;
+        long status;
+    } bad[] = {{"{\"event\":\"teleport\",\"account\":\"a\"}", 400},
+               {"{\"event\":5}", 400},
+               {"{\"text\":\"not an event\"}", 400},
+               {"{\"event\":\"account_created\",\"account\":\"a\",\"identifiers\":[1]}", 400},
+               {"[]", 400}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = http(t, "POST", "/v1/events", t->tok[T_SERVICE], bad[i].body, NULL);
+        expect(&r, bad[i].status, bad[i].body);
+        resp_free(&r);
+    }
+    r = http(t, "POST", "/v1/events", t->tok[T_APP], "{\"event\":\"client_attestation\"}", NULL);
+    expect(&r, 403, "event as app");
+    resp_free(&r);
+}
+
 /* ------------------------------------------- health, metrics, files */
 
 static void test_meta_and_files(void **state)
@@ -842,7 +882,7 @@ int main(void)
     const struct CMUnitTest sqlite_tests[] = {
         cmocka_unit_test(test_flow),           cmocka_unit_test(test_notice),
         cmocka_unit_test(test_bad_requests),   cmocka_unit_test(test_scan_contract),
-        cmocka_unit_test(test_meta_and_files),
+        cmocka_unit_test(test_meta_and_files), cmocka_unit_test(test_events),
     };
     const struct CMUnitTest pg_tests[] = {
         cmocka_unit_test(test_flow),
