@@ -163,9 +163,11 @@ static const char *raw_member(const char *s, size_t len, const char *key, size_t
         const char *vs = p;
         p = skip_value(p, end);
         if (match) {
-            /* The last duplicate wins, as in jansson. */
+            /* Duplicate keys are refused by the parser (JSON_REJECT_DUPLICATES),
+             * so the first match is the only one. */
             found = vs;
             *vlen = (size_t)(p - vs);
+            break;
         }
         p = skip_ws(p, end);
         if (p < end && *p == ',')
@@ -218,7 +220,7 @@ void parse_line(const line_reader_t *r, int format, parsed_t *p)
         return;
     }
     json_error_t jerr;
-    p->json = json_loadb(r->buf, r->len, JSON_ALLOW_NUL, &jerr);
+    p->json = json_loadb(r->buf, r->len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
     if (!p->json) {
         p->error = pvg_utf8_valid(r->buf, r->len) ? "invalid json" : "invalid utf-8";
         return;
@@ -311,10 +313,7 @@ void parse_line(const line_reader_t *r, int format, parsed_t *p)
         }
         m->attachments = p->att;
     }
-    if (!pvg_utf8_valid(m->text, m->text_len)) {
-        p->error = "invalid utf-8";
-        return;
-    }
+    /* jansson refuses invalid UTF-8 in strings, so the text is valid. */
 }
 
 void parsed_free(parsed_t *p)

@@ -696,7 +696,9 @@ static pvg_error_t scan_one(const pvg_engine_t *e, const pvg_message_t *m, pvg_w
     int64_t now_ms = m->ts_ms;
     const char *text = m->text ? m->text : "";
     pvg__wentry_t *we = NULL;
-    if (w && m->room && m->sender && pvg__utf8_valid((const uint8_t *)text, m->text_len)) {
+    /* The fold validates the text; a window entry made for invalid text
+     * stays empty (nothing is recorded unless the scan succeeds). */
+    if (w && m->room && m->sender) {
         we = pvg__window_get(w, m, now_ms);
         if (we)
             pvg__window_put_tail(we, s); /* sets s->prev_len */
