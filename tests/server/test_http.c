@@ -719,20 +719,33 @@ static void *bg_main(void *p)
     return NULL;
 }
 
-/* A batch big enough to keep a worker busy for a while. */
-static char *slow_batch(size_t n)
+/* Holds the SQLite write lock from another connection, so a worker that
+ * writes waits (deterministically) until the lock is released. */
+static pvg_store_t *hold_write_lock(const test_env_t *t)
 {
-    size_t cap = n * 96 + 64, k = 0;
-    char *b = malloc(cap);
-    assert_non_null(b);
-    k += (size_t)snprintf(b, cap, "{\"messages\":[");
-    for (size_t i = 0; i < n; i++)
-        k += (size_t)snprintf(b + k, cap - k,
-                              "%s{\"text\":\"이 사람 010-1234-%04zu 주소 서울시 가상구 예시로 %zu\"}",
-                              i ? "," : "", i % 10000, i);
-    snprintf(b + k, cap - k, "]}");
-    return b;
+    pvg_store_t *s = NULL;
+    assert_int_equal(pvg_store_open(t->spec, &s), 0);
+    assert_int_equal(pvg_store_begin(s), 0);
+    return s;
 }
+
+static void wait_metric(test_env_t *t, const char *line)
+{
+    for (int i = 0; i < 2000; i++) {
+        http_resp_t m = http(t, "GET", "/metrics", NULL, NULL, NULL);
+        int on = m.body && strstr(m.body, line) != NULL;
+        resp_free(&m);
+        if (on)
+            return;
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("metrics never showed '%s'", line);
+}
+
+static const char block_report[] =
+    "{\"reporter\":\"user:blk\",\"account\":\"user:blk-acct\",\"subject_type\":\"account\","
+    "\"subject_id\":\"user:blk-acct\",\"reason\":\"pii_exposure\"}";
 
 static void test_shedding(void **state)
 {
@@ -743,53 +756,46 @@ static void test_shedding(void **state)
     env_tokens(&t);
     const char *extra[] = {"workers=1", "queue=1", NULL};
     env_start(&t, extra);
-    char *batch = slow_batch(8000);
-    /* keep the one worker busy */
-    bg_req_t busy = {&t, "/v1/scan/batch", t.tok[T_SERVICE], batch, NULL, {0}};
+    /* the one worker waits on the store's write lock */
+    pvg_store_t *lock = hold_write_lock(&t);
+    bg_req_t busy = {&t, "/v1/reports", t.tok[T_APP], block_report, NULL, {0}};
     pthread_t th1, th2;
     assert_int_equal(pthread_create(&th1, NULL, bg_main, &busy), 0);
-    /* wait until the worker has it */
-    for (int i = 0; i < 2000; i++) {
-        http_resp_t m = http(&t, "GET", "/metrics", NULL, NULL, NULL);
-        int on = m.body && strstr(m.body, "privguard_workers_busy 1") != NULL;
-        resp_free(&m);
-        if (on)
-            break;
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
-    }
+    wait_metric(&t, "privguard_workers_busy 1\n");
     /* one waits in the queue with a short deadline ... */
     bg_req_t queued = {&t, "/v1/reports", t.tok[T_APP], "{}", "X-Deadline-Ms: 20", {0}};
     assert_int_equal(pthread_create(&th2, NULL, bg_main, &queued), 0);
-    for (int i = 0; i < 2000; i++) {
-        http_resp_t m = http(&t, "GET", "/metrics", NULL, NULL, NULL);
-        int on = m.body && strstr(m.body, "privguard_worker_queue_length 1") != NULL;
-        resp_free(&m);
-        if (on)
-            break;
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
-    }
+    wait_metric(&t, "privguard_worker_queue_length 1\n");
     /* ... and the next finds the queue full: 503 with Retry-After */
     http_resp_t r = http(&t, "GET", "/v1/cases", t.tok[T_TRIAGE], NULL, NULL);
     expect(&r, 503, "queue full");
     assert_string_equal(json_string_value(json_object_get(r.json, "error")), "overloaded");
     assert_string_equal(r.retry_after, "1");
     resp_free(&r);
-    /* the fast path still answers while the worker is busy */
+    /* the fast paths still answer while the worker is stuck */
     r = http(&t, "GET", "/v1/sanctions/check?account=user:q&scope=service", t.tok[T_SERVICE],
              NULL, NULL);
     expect(&r, 200, "check while busy");
     resp_free(&r);
+    r = http(&t, "POST", "/v1/scan", t.tok[T_SERVICE], "{\"text\":\"hello\"}", NULL);
+    expect(&r, 200, "scan while busy");
+    resp_free(&r);
+    struct timespec ts = {0, 50000000};
+    nanosleep(&ts, NULL); /* past the queued request's deadline */
+    pvg_store_rollback(lock);
+    pvg_store_close(lock);
     pthread_join(th1, NULL);
     pthread_join(th2, NULL);
-    expect(&busy.r, 200, "the slow batch");
+    expect(&busy.r, 201, "the blocked report, once the lock is gone");
     expect(&queued.r, 503, "queued past its deadline");
     assert_string_equal(json_string_value(json_object_get(queued.r.json, "error")),
                         "deadline_exceeded");
     resp_free(&busy.r);
     resp_free(&queued.r);
-    free(batch);
+    r = http(&t, "GET", "/metrics", NULL, NULL, NULL);
+    assert_non_null(strstr(r.body, "privguard_shed_total{reason=\"queue\"} 1\n"));
+    assert_non_null(strstr(r.body, "privguard_shed_total{reason=\"deadline\"} 1\n"));
+    resp_free(&r);
     pvg_server_stop(t.srv, 5000);
     env_remove_dir(&t);
 
@@ -799,26 +805,29 @@ static void test_shedding(void **state)
     env_tokens(&t);
     const char *extra2[] = {"max_inflight=1", NULL};
     env_start(&t, extra2);
-    batch = slow_batch(8000);
-    bg_req_t busy2 = {&t, "/v1/scan/batch", t.tok[T_SERVICE], batch, NULL, {0}};
+    lock = hold_write_lock(&t);
+    bg_req_t busy2 = {&t, "/v1/reports", t.tok[T_APP], block_report, NULL, {0}};
     assert_int_equal(pthread_create(&th1, NULL, bg_main, &busy2), 0);
     int shed = 0;
-    for (int i = 0; i < 400 && !shed; i++) {
+    for (int i = 0; i < 2000 && !shed; i++) {
         r = http(&t, "GET", "/healthz", NULL, NULL, NULL);
         if (r.status == 503) {
             expect(&r, 503, "in-flight limit");
+            assert_string_equal(json_string_value(json_object_get(r.json, "error")),
+                                "overloaded");
             assert_string_equal(r.retry_after, "1");
             shed = 1;
         }
         resp_free(&r);
-        struct timespec ts = {0, 2000000};
-        nanosleep(&ts, NULL);
+        struct timespec ts2 = {0, 2000000};
+        nanosleep(&ts2, NULL);
     }
+    pvg_store_rollback(lock);
+    pvg_store_close(lock);
     pthread_join(th1, NULL);
-    expect(&busy2.r, 200, "the slow batch");
+    expect(&busy2.r, 201, "the blocked report");
     resp_free(&busy2.r);
     assert_true(shed);
-    free(batch);
     pvg_server_stop(t.srv, 5000);
     env_remove_dir(&t);
 }
