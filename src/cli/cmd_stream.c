@@ -65,6 +65,8 @@ static const char usage[] =
     "that call for review. --url defaults to $PVG_NATS_URL or nats://127.0.0.1:4222.\n"
     "Stream options (--partitions, --replicas, --memory, --lease-ms, --ack-wait-ms,\n"
     "--dedup-window-ms, --ack-explicit) apply when the streams are first created.\n"
+    "--prefix P (default pvg) names a separate deployment: streams P_MSG and P_VERDICT\n"
+    "(upper case), lease bucket P_leases.\n"
     "Exit status: 0 done, 1 some batches or lines failed, 2 usage or fatal error.\n";
 
 static int num(const char *name, const char *s, int64_t lo, int64_t hi, int64_t *out)
@@ -255,12 +257,29 @@ int pvg_cmd_consume(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    /* Another prefix is another deployment: its own streams and bucket
+     * (PREFIX_MSG, PREFIX_VERDICT, prefix_leases). */
+    static char msg_name[80], ver_name[80], bucket[80];
     if (o.stream.prefix) {
-        for (const char *c = o.stream.prefix; *c; c++)
-            if (*c == '.' || *c == '*' || *c == '>' || *c <= ' ') {
-                fprintf(stderr, "privguard: --prefix must be one subject token\n");
+        size_t pl = strlen(o.stream.prefix);
+        if (!pl || pl > 32) {
+            fprintf(stderr, "privguard: --prefix must be 1 to 32 characters\n");
+            return 2;
+        }
+        for (size_t i = 0; i < pl; i++) {
+            char c = o.stream.prefix[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+                fprintf(stderr, "privguard: --prefix takes lowercase letters, digits, '_' and '-'\n");
                 return 2;
             }
+            msg_name[i] = ver_name[i] = (char)((c >= 'a' && c <= 'z') ? c - 32 : c == '-' ? '_' : c);
+        }
+        snprintf(msg_name + pl, sizeof msg_name - pl, "_MSG");
+        snprintf(ver_name + pl, sizeof ver_name - pl, "_VERDICT");
+        snprintf(bucket, sizeof bucket, "%s_leases", o.stream.prefix);
+        o.stream.msg_stream = msg_name;
+        o.stream.verdict_stream = ver_name;
+        o.stream.lease_bucket = bucket;
     }
     if (sodium_init() < 0) {
         fprintf(stderr, "privguard: cannot initialise libsodium\n");
