@@ -23,6 +23,24 @@
 #include "policy/policy.h"
 #include "policy/urlsig.h"
 
+/* Whether category c could fire with only context signals (the sender's
+ * display name and the surface): then no message may skip the policy. */
+static int fires_on_context(const pvg__pcat_t *c)
+{
+    const uint32_t ctx = (1u << PVG__SIG_SENDER_LOOKALIKE) | (1u << PVG__SIG_OPEN_SURFACE);
+    if (!c->enabled || !(c->signal_mask & ctx))
+        return 0;
+    for (int g = 0; g < c->n_req; g++) {
+        int ok = 0;
+        for (int k = 0; k < c->req[g].n; k++)
+            if (c->req[g].member[k] >= 0 && ((1u << c->req[g].member[k]) & ctx))
+                ok = 1;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
 int pvg__policy_finish(pvg__policy_t *p)
 {
     if (pvg__urlsig_compile(p))
@@ -33,6 +51,9 @@ int pvg__policy_finish(pvg__policy_t *p)
             if (p->cat[c].signal_weight[sg] > 0)
                 p->cat[c].signal_mask |= 1u << sg;
     }
+    p->context_only = 0;
+    for (int c = 1; c < PVG__CAT_AUTH_KEY; c++)
+        p->context_only |= fires_on_context(&p->cat[c]);
     if (p->n_rules) {
         p->hits = calloc(p->n_rules, sizeof *p->hits);
         if (!p->hits)
@@ -423,9 +444,19 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
         else if (w->type >= PVG__T_CUE && w->type < PVG__T_CUE + PVG__CUE_COUNT)
             c.cue[w->type - PVG__T_CUE] = 1;
     }
-    int any_rule = 0;
+    int any_rule = 0, any_cue = 0;
     for (int k = 0; k < PVG__CAT_COUNT; k++)
         any_rule |= c.cat_rule_hit[k];
+    for (int k = 0; k < PVG__CUE_COUNT; k++)
+        any_cue |= c.cue[k];
+    /* Most messages: no phrase, no cue, no finding, no file. Nothing can
+     * fire unless a category lives on the sender's name and surface. */
+    if (!any_rule && !any_cue && !out->n_findings && !m->n_attachments && !p->context_only) {
+        out->violations = s->violations;
+        out->n_violations = 0;
+        out->action = PVG_ACTION_ALLOW;
+        return;
+    }
     for (size_t r = 0; any_rule && r < nr; r++)
         if (s->rule_hit[r] && rule_matched(&c, r))
             __atomic_add_fetch(&((pvg__policy_t *)p)->hits[r], 1, __ATOMIC_RELAXED);

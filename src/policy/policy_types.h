@@ -114,6 +114,8 @@ typedef struct pvg__policy {
     int64_t illegal_use_window_ms;
     int64_t auth_key_window_ms;
     void *lookalike;           /* compiled look-alike matcher (policy/lookalike.h), or NULL */
+    int context_only;          /* some category can fire on the sender's name and the
+                                  surface alone (no words, no findings) */
 } pvg__policy_t;
 
 #endif
