@@ -36,23 +36,26 @@ int pvg__context(const pvg__scan_t *sc, int type, size_t start, size_t end, int 
     size_t wa = (size_t)e->det[type].window_after;
     size_t lo = start > wb ? start - wb : 0;
     size_t hi = end + wa;
-    int pos = 0;
-    *neg = 0;
+    /* The nearest positive and negative words: when both stand near, the
+     * nearer one wins ("대표번호 말고 제 직통 064-..." is a phone). */
+    size_t pos_d = (size_t)-1, neg_d = (size_t)-1;
     for (size_t i = 0; i < s->n_hits; i++) {
         const pvg__hit_t *h = &s->hits[i];
         const pvg__word_t *w = &e->words[h->word];
-        if (w->type != type)
+        if (w->type != type || !w->polarity)
             continue;
         int before = h->end <= start && h->end >= lo;
         int after = h->start >= end && h->start <= hi;
         if (!((before && (w->side & PVG__SIDE_BEFORE)) || (after && (w->side & PVG__SIDE_AFTER))))
             continue;
-        if (w->polarity > 0)
-            pos = 1;
-        else if (w->polarity < 0)
-            *neg = 1;
+        size_t d = before ? start - h->end : h->start - end;
+        if (w->polarity > 0 && d < pos_d)
+            pos_d = d;
+        else if (w->polarity < 0 && d < neg_d)
+            neg_d = d;
     }
-    return pos;
+    *neg = neg_d != (size_t)-1 && neg_d <= pos_d; /* a tie goes to the negative */
+    return pos_d != (size_t)-1;
 }
 
 int pvg__hit_in(const pvg__scan_t *sc, int type, int pol, size_t from, size_t to)

@@ -731,6 +731,7 @@ static pvg_error_t scan_one(const pvg_engine_t *e, const pvg_message_t *m, pvg_w
                 f->end = pvg__omap(s, c->end);
             }
             s->finding_fold_start[nf] = c->start;
+            s->finding_fold_end[nf] = c->end;
             nf++;
         }
         s->n_findings = nf;

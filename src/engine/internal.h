@@ -189,7 +189,8 @@ struct pvg_scratch {
     size_t ident_prev_len[8];
     char ident_prev_buf[8][128];   /* copies: the window changes after the scan */
     char prev_id_buf[128];
-    size_t finding_fold_start[PVG__MAX_CANDS]; /* folded start of each finding */
+    size_t finding_fold_start[PVG__MAX_CANDS]; /* folded span of each finding */
+    size_t finding_fold_end[PVG__MAX_CANDS];
     pvg_violation_t violations[PVG__CAT_COUNT];
     size_t n_violations;
     const char *reasons[PVG__CAT_COUNT][PVG__MAX_REASONS];

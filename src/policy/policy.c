@@ -463,8 +463,9 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
     /* Signals. */
     for (size_t i = 0; i < out->n_findings; i++) {
         const pvg_finding_t *f = &out->findings[i];
-        if (f->type == PVG_URL)
-            url_signals(&c, m->text + f->start, f->end - f->start);
+        if (f->type == PVG_URL) /* the folded, defanged form: hxxp, [.] undone */
+            url_signals(&c, (const char *)s->fold + s->finding_fold_start[i],
+                        s->finding_fold_end[i] - s->finding_fold_start[i]);
         else if (f->cls != PVG_CLASS_SIGNAL)
             c.sig[PVG__SIG_PII_FINDING] = 1;
     }

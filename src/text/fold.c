@@ -275,6 +275,94 @@ static void materialize(uint32_t *map, size_t o, int *ident)
     *ident = 0;
 }
 
+/*
+ * Undoes "defanged" links and addresses: people write hxxps://, example[.]com,
+ * name(at)example.com, name 골뱅이 example.com and the ideographic full stop
+ * (example。com) so that filters miss them. Each such sequence becomes the
+ * one character it stands for ("hxxp" becomes "http"), its map entry the
+ * sequence's start, so spans still cover what was written. The text only
+ * shrinks. A cheap scan for the characters that start a sequence runs
+ * first: most messages have none.
+ */
+typedef struct defang_seq {
+    const char *from;
+    uint8_t flen;
+    const char *to;
+} defang_seq_t;
+
+static const defang_seq_t defangs[] = {
+    {"[.]", 3, "."}, {"(.)", 3, "."}, {"{.}", 3, "."}, {"[dot]", 5, "."}, {"(dot)", 5, "."},
+    {"[at]", 4, "@"}, {"(at)", 4, "@"}, {"{at}", 4, "@"}, {"[@]", 3, "@"}, {"(@)", 3, "@"},
+    {"\xEA\xB3\xA8\xEB\xB1\x85\xEC\x9D\xB4", 9, "@"}, /* 골뱅이 */
+    {"\xE3\x80\x82", 3, "."},                                /* 。 */
+    {"hxxp", 4, "http"}, {"hXXp", 4, "http"}, {"HXXP", 4, "HTTP"}, {"h**p", 4, "http"},
+};
+
+static int defang_start(uint8_t c)
+{
+    return c == '[' || c == '(' || c == '{' || c == 0xEA || c == 0xE3 || c == 'h' || c == 'H';
+}
+
+static void defang(pvg_scratch_t *s, size_t from)
+{
+    uint8_t *t = s->fold;
+    size_t n = s->flen;
+    /* Quick test: any "[x" "(x" "{x" "골" "。" "hx" at all? */
+    int any = 0;
+    for (size_t i = from; i + 2 < n && !any; i++) {
+        uint8_t c = t[i];
+        if (!defang_start(c))
+            continue;
+        if (c == 'h' || c == 'H')
+            any = (t[i + 1] | 0x20) == 'x' || t[i + 1] == '*';
+        else if (c == 0xEA)
+            any = t[i + 1] == 0xB3 && t[i + 2] == 0xA8;
+        else if (c == 0xE3)
+            any = t[i + 1] == 0x80 && t[i + 2] == 0x82;
+        else
+            any = t[i + 1] == '.' || t[i + 1] == '@' || (t[i + 1] | 0x20) == 'a' ||
+                  (t[i + 1] | 0x20) == 'd';
+    }
+    if (!any)
+        return;
+    if (s->map_identity) {
+        for (size_t k = 0; k <= n; k++)
+            s->map[k] = (uint32_t)k;
+        s->map_identity = 0;
+    }
+    size_t o = from;
+    for (size_t i = from; i < n;) {
+        const defang_seq_t *hit = NULL;
+        if (defang_start(t[i]))
+            for (size_t k = 0; k < sizeof defangs / sizeof defangs[0]; k++) {
+                const defang_seq_t *d = &defangs[k];
+                if (i + d->flen <= n && !memcmp(t + i, d->from, d->flen)) {
+                    hit = d;
+                    break;
+                }
+            }
+        if (!hit) {
+            t[o] = t[i];
+            s->map[o++] = s->map[i++];
+            continue;
+        }
+        size_t tl = strlen(hit->to), start = i;
+        /* " [at] " and " 골뱅이 ": the spaces around go with it. */
+        int spaced = tl == 1 && o > from && t[o - 1] == ' ' && i + hit->flen < n &&
+                     t[i + hit->flen] == ' ';
+        if (spaced)
+            o--, start = i;
+        uint32_t at = s->map[spaced ? i - 1 : i];
+        for (size_t k = 0; k < tl; k++) {
+            t[o] = (uint8_t)hit->to[k];
+            s->map[o++] = tl == 1 ? at : s->map[start + k];
+        }
+        i += hit->flen + (spaced ? 1 : 0);
+    }
+    s->map[o] = s->map[n];
+    s->flen = o;
+}
+
 int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
 {
     uint8_t *out = s->fold;
@@ -403,5 +491,6 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
     s->map_identity = ident;
     if (!ident)
         map[o] = (uint32_t)len;
+    defang(s, s->prev_len ? s->prev_len : 0);
     return PVG_OK;
 }
