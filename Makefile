@@ -1,7 +1,8 @@
 # privguard -- the two commands: `make run` (the main job) and `make test`
 # (every test). Both install the Debian packages they need first.
 #
-#   make run     build (Release) and run the main job
+#   make run     build (Release) and start the service with sample data
+#   make demo    scan the sample conversation and print a readable summary
 #   make test    build with ASan+UBSan (clang) and run every test under CTest,
 #                including the fuzz seed replays; starts the services tests need
 #   make eval    precision/recall on the labelled set, findings on the negatives
@@ -16,7 +17,7 @@ FBUILD     ?= build-fuzz
 SHARED     ?= $(abspath ../shared/corpus)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build run test eval bench fuzz clean
+.PHONY: all deps build run demo test eval bench fuzz clean
 
 all: build
 
@@ -29,6 +30,9 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS) --target privguard_cli
 
 run: build
+	@./$(BUILD)/privguard serve --demo
+
+demo: build
 	@./$(BUILD)/privguard demo examples/conversation.jsonl
 
 test: deps
