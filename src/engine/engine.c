@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 
 #include <sodium.h>
 
@@ -154,6 +155,8 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
     }
     e->magic = PVG__ENGINE_MAGIC;
     e->abi = PVG__ABI;
+    if (getrandom(&e->id, sizeof e->id, 0) != (ssize_t)sizeof e->id)
+        e->id = (uint64_t)(uintptr_t)e ^ 0x9E3779B97F4A7C15ull;
     e->min_score = r.min_score;
     memcpy(e->det, r.det, sizeof e->det);
     e->window_max_age_ms = r.window_age_ms;
@@ -190,6 +193,10 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         ew->db = (uint8_t)w->regex;
         ew->len = w->regex == PVG__WORD_REGEX ? 0 : (uint16_t)w->len;
         ew->ascii = w->regex != PVG__WORD_REGEX && ascii_only(w->text, w->len);
+        /* A word starting with '.' (a file extension) needs a boundary only
+         * at its end: "tracker.apk". */
+        if (ew->ascii && w->len && w->text[0] == '.')
+            ew->ascii = 2;
     }
     e->n_words = nw;
     hs_database_t **dbs[3] = {&e->db, &e->db_regex, &e->db_nospace};
@@ -391,7 +398,7 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     /* ASCII words match whole words only: "card" is not in "discard". */
     if (w->ascii) {
         const uint8_t *t = sc->t;
-        uint8_t a = start > 0 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
+        uint8_t a = start > 0 && w->ascii == 1 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
         if (((a | 0x20) >= 'a' && (a | 0x20) <= 'z') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
             return 0;
     }
@@ -418,7 +425,7 @@ static int on_hit_nospace(unsigned id, unsigned long long from, unsigned long lo
     uint32_t start = s->smap[start_s], end = s->smap[end_s - 1] + 1;
     if (w->ascii) {
         const uint8_t *t = sc->t;
-        uint8_t a = start > 0 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
+        uint8_t a = start > 0 && w->ascii == 1 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
         if (((a | 0x20) >= 'a' && (a | 0x20) <= 'z') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
             return 0;
     }
@@ -593,7 +600,7 @@ static pvg_error_t scan_core(const pvg_engine_t *e, const char *text, size_t len
             size_t k = 0;
             for (size_t i = 0; i < s->flen; i++) {
                 uint8_t c = s->fold[i];
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+                if (pvg__nospace_skip(c))
                     continue;
                 s->strip[k] = c;
                 s->smap[k++] = (uint32_t)i;

@@ -61,7 +61,7 @@ typedef struct pvg__word {
     uint8_t side;      /* PVG__SIDE_* */
     uint16_t len;      /* bytes, so start = end - len */
     uint16_t extra;    /* detector-specific tag (e.g. bank index, gazetteer level) */
-    uint8_t ascii;     /* ASCII-only: matches whole words only */
+    uint8_t ascii;     /* ASCII-only: 1 whole words only, 2 a boundary at the end only */
     uint8_t db;        /* PVG__WORD_LITERAL, _NOSPACE or _REGEX: the database it is in */
 } pvg__word_t;
 
@@ -109,6 +109,7 @@ typedef struct pvg__detector_cfg {
 
 struct pvg_engine {
     uint32_t magic, abi;
+    uint64_t id;               /* random: tells engines apart (per-scratch caches) */
     float min_score;
     pvg__detector_cfg_t det[PVG_ENTITY_COUNT];
     hs_database_t *db;        /* literal words on the folded text */
@@ -126,6 +127,16 @@ struct pvg_engine {
 };
 
 /* ----------------------------------------------------------- scan state */
+
+/* The policy's answers about one sender display name, cached per scratch. */
+#define PVG__SENDER_MEMO 64
+typedef struct pvg__sender_memo {
+    uint64_t hash;
+    uint64_t engine_id;         /* valid only for this engine */
+    int valid;
+    const char *protected_name; /* owned by the engine's policy */
+    const char *org;
+} pvg__sender_memo_t;
 
 typedef struct pvg__hit {
     uint32_t start, end;       /* folded offsets */
@@ -199,10 +210,20 @@ struct pvg_scratch {
     uint8_t rule_hit[PVG__MAX_RULES];
     const pvg_engine_t *engine;  /* the engine of the current scan */
     void *la_cache;              /* look-alike cache (policy/lookalike.h), lazily */
+    pvg__sender_memo_t sender_memo[PVG__SENDER_MEMO];
     const pvg_engine_t *la_engine; /* the engine whose answers the cache holds */
     int64_t now_ms;
     unsigned flags;
 };
+
+/* Bytes the space-free text leaves out, in messages and in phrases alike:
+ * spaces, and the dots and marks people put between syllables to dodge
+ * filters (개.인.정.보, 디*비). */
+static inline int pvg__nospace_skip(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '.' || c == '*' || c == '_' ||
+           c == '~' || c == '^' || c == '\'' || c == '"' || c == '-';
+}
 
 /* The original offset of folded offset i (i <= flen). */
 static inline uint32_t pvg__omap(const pvg_scratch_t *s, size_t i)

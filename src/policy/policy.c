@@ -14,6 +14,7 @@
  * never sets the action. Hits are counted per rule, atomically.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@
  * display name and the surface): then no message may skip the policy. */
 static int fires_on_context(const pvg__pcat_t *c)
 {
-    const uint32_t ctx = (1u << PVG__SIG_SENDER_LOOKALIKE) | (1u << PVG__SIG_OPEN_SURFACE);
+    const uint32_t ctx = (1u << PVG__SIG_SENDER_LOOKALIKE) | (1u << PVG__SIG_OPEN_SURFACE) |
+                         (1u << PVG__SIG_SENDER_OFFICIAL);
     if (!c->enabled || !(c->signal_mask & ctx))
         return 0;
     for (int g = 0; g < c->n_req; g++) {
@@ -239,6 +241,10 @@ static void url_signals(ctx_t *c, const char *u, size_t n)
 
 static void attachment_signals(ctx_t *c)
 {
+    if (c->m->n_attachments) {
+        c->sig[PVG__SIG_ATTACHMENT] = 1;
+        c->sig_reason[PVG__SIG_ATTACHMENT] = "a file is attached";
+    }
     for (size_t i = 0; i < c->m->n_attachments; i++) {
         const pvg_attachment_t *a = &c->m->attachments[i];
         char ext[16];
@@ -260,17 +266,53 @@ static void attachment_signals(ctx_t *c)
     }
 }
 
-/* Whether the sender's display name is, or imitates, a protected name. */
+/* Lowercases ASCII of a display name into out (NUL-terminated). */
+static size_t lower_name(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++)
+        out[o++] = (char)tolower((unsigned char)s[i]);
+    out[o] = 0;
+    return o;
+}
+
+/* Whether the sender's display name is, or imitates, a protected name, or
+ * claims an organisation (국민건강보험공단, OO캐피탈 고객센터). Display names
+ * repeat from message to message: the answers are cached per scratch. */
 static void sender_signal(ctx_t *c)
 {
     const pvg_message_t *m = c->m;
-    if (!m->sender_name || !m->sender_name_len)
+    if (!m->sender_name || !m->sender_name_len || m->sender_name_len > 200)
         return;
-    const char *hit = pvg__urlsig_name(c->p, la_cache(c), m->sender_name, m->sender_name_len);
-    if (hit) {
+    pvg_scratch_t *s = c->s;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < m->sender_name_len; i++)
+        h = (h ^ (unsigned char)m->sender_name[i]) * 1099511628211ull;
+    pvg__sender_memo_t *memo = &s->sender_memo[h % PVG__SENDER_MEMO];
+    if (memo->hash != h || !memo->valid || memo->engine_id != c->e->id) {
+        memo->hash = h;
+        memo->engine_id = c->e->id;
+        memo->valid = 1;
+        memo->protected_name = pvg__urlsig_name(c->p, la_cache(c), m->sender_name,
+                                                m->sender_name_len);
+        memo->org = NULL;
+        char low[256];
+        size_t ln = lower_name(m->sender_name, m->sender_name_len, low, sizeof low);
+        for (size_t i = 0; i < c->p->org_words.n && !memo->org; i++) {
+            const char *w = c->p->org_words.s[i];
+            if (memmem(low, ln, w, strlen(w)))
+                memo->org = w;
+        }
+    }
+    if (memo->protected_name) {
         c->sig[PVG__SIG_SENDER_LOOKALIKE] = 1;
         c->sig_reason[PVG__SIG_SENDER_LOOKALIKE] =
-            reason_add(c->s, "sender name looks like %s%s", hit, NULL);
+            reason_add(c->s, "sender name looks like %s%s", memo->protected_name, NULL);
+    }
+    if (memo->org) {
+        c->sig[PVG__SIG_SENDER_OFFICIAL] = 1;
+        c->sig_reason[PVG__SIG_SENDER_OFFICIAL] =
+            reason_add(c->s, "sender name claims an organisation (%s)%s", memo->org, NULL);
     }
 }
 
@@ -477,6 +519,11 @@ void pvg__policy_eval(const pvg_engine_t *e, pvg_scratch_t *s, const pvg_message
     if (c.cue[PVG__CUE_PROTECTED]) {
         c.sig[PVG__SIG_CLAIMS_PROTECTED] = 1;
         c.sig_reason[PVG__SIG_CLAIMS_PROTECTED] = "names a protected organisation";
+    }
+    if (c.cue[PVG__CUE_RISKY_EXT]) {
+        c.sig[PVG__SIG_RISKY_FILE] = 1;
+        if (!c.sig_reason[PVG__SIG_RISKY_FILE])
+            c.sig_reason[PVG__SIG_RISKY_FILE] = "names a file that installs or runs code";
     }
     if (c.cue[PVG__CUE_REQUEST] && c.cue[PVG__CUE_PII_NOUN]) {
         c.sig[PVG__SIG_PII_REQUEST] = 1;

@@ -61,7 +61,8 @@ int pvg__category_from_name(const char *s, size_t n)
 static const char *const sig_names[PVG__SIG_COUNT] = {
     "url", "url_lookalike", "url_punycode", "url_shortener", "url_ip", "url_userinfo",
     "url_official", "risky_file", "sender_lookalike", "claims_protected", "pii_request",
-    "pii_finding", "open_surface", "form_link", "url_unofficial",
+    "pii_finding", "open_surface", "form_link", "url_unofficial", "attachment",
+    "sender_official",
 };
 
 const char *pvg__signal_name(int sig)
@@ -118,6 +119,7 @@ void pvg__policy_free(pvg__policy_t *p)
     strlist_free(&p->risky_ext);
     strlist_free(&p->form_domains);
     strlist_free(&p->remote_apps);
+    strlist_free(&p->org_words);
     pvg__policy_lookalike_free(p);
     memset(p, 0, sizeof *p);
 }
@@ -211,7 +213,7 @@ static char *phrase_nospace(const char *s, size_t n)
         return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t')
+        if (!pvg__nospace_skip((unsigned char)s[i]))
             out[o++] = s[i];
     out[o] = 0;
     return out;
@@ -675,6 +677,19 @@ int pvg__policy_parse(struct pvg__rules *r, pvg__policy_t *p, yaml_document_t *d
             rc = read_strlist(r, doc, v, "policy.shorteners", &p->shorteners, 1);
         } else if (pvg__yaml_is(k, "risky_extensions")) {
             rc = read_strlist(r, doc, v, "policy.risky_extensions", &p->risky_ext, 1);
+            /* ".apk" in the text: a file name (a cue, end boundary only). */
+            for (size_t i = 0; !rc && i < p->risky_ext.n; i++) {
+                char w[72];
+                int wl = snprintf(w, sizeof w, ".%s", p->risky_ext.s[i]);
+                if (wl <= 0 || (size_t)wl >= sizeof w ||
+                    pvg__rules_add_word(r, w, (size_t)wl, PVG__T_CUE + PVG__CUE_RISKY_EXT, 0,
+                                        PVG__SIDE_ANY, (int)i, PVG__WORD_LITERAL, 0)) {
+                    r->oom = 1;
+                    rc = -1;
+                }
+            }
+        } else if (pvg__yaml_is(k, "org_words")) {
+            rc = read_strlist(r, doc, v, "policy.org_words", &p->org_words, 1);
         } else if (pvg__yaml_is(k, "form_domains")) {
             rc = read_strlist(r, doc, v, "policy.form_domains", &p->form_domains, 1);
         } else if (pvg__yaml_is(k, "events")) {
@@ -698,7 +713,8 @@ int pvg__policy_parse(struct pvg__rules *r, pvg__policy_t *p, yaml_document_t *d
         } else {
             pvg__yaml_error(r, k, "policy",
                             "unknown key '%s' (threshold, cues, protected_names, official_domains, "
-                            "shorteners, risky_extensions, form_domains, events, categories)",
+                            "shorteners, risky_extensions, form_domains, org_words, events, "
+                            "categories)",
                             pvg__yaml_str(k));
             rc = -1;
         }

@@ -35,6 +35,7 @@ enum {
     PVG__CUE_PII_NOUN,     /* 주민번호, 인증번호, 계좌번호: what is asked for */
     PVG__CUE_PROTECTED,    /* a protected name in the text (extra = its index) */
     PVG__CUE_DISCUSSION,   /* 신고, 조심, 뉴스, 처벌: talking ABOUT abuse, not doing it */
+    PVG__CUE_RISKY_EXT,    /* ".apk": a file name with a risky extension in the text */
     PVG__CUE_COUNT
 };
 #define PVG__T_CUE 80      /* word types PVG__T_CUE .. PVG__T_CUE + PVG__CUE_COUNT - 1 */
@@ -58,6 +59,8 @@ enum {
     PVG__SIG_OPEN_SURFACE,     /* a surface strangers see */
     PVG__SIG_FORM_LINK,        /* a form link (forms.gle, ...) */
     PVG__SIG_URL_UNOFFICIAL,   /* a link that is not on an official domain */
+    PVG__SIG_ATTACHMENT,       /* a file is sent with the message */
+    PVG__SIG_SENDER_OFFICIAL,  /* the display name claims an organisation (공단, 고객센터, bank) */
     PVG__SIG_COUNT
 };
 
@@ -108,7 +111,7 @@ typedef struct pvg__policy {
     size_t n_rules, cap_rules;
     uint64_t *hits;            /* per rule, updated atomically */
     pvg__strlist_t protected_names, official_domains, shorteners, risky_ext, form_domains,
-        remote_apps;
+        remote_apps, org_words;
     /* events */
     int illegal_use_accounts;  /* distinct accounts per identifier before it is illegal use */
     int64_t illegal_use_window_ms;
