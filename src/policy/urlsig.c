@@ -10,6 +10,7 @@
  * protected name, exactly or as a look-alike (ICU skeleton plus the Korean
  * jamo layer), through the same matcher. Results are cached per thread.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "policy/url.h"
@@ -91,14 +92,38 @@ int pvg__urlsig(const pvg__policy_t *p, pvg__lookalike_cache_t *c, const char *u
     return 0;
 }
 
+/* Folds a display name for containment: lowercase ASCII, no spaces or
+ * punctuation. */
+static size_t fold_name(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x80 && !isalnum(ch))
+            continue;
+        out[o++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+    }
+    out[o] = 0;
+    return o;
+}
+
 const char *pvg__urlsig_name(const pvg__policy_t *p, pvg__lookalike_cache_t *c, const char *name,
                              size_t n)
 {
-    if (!p->lookalike || !n)
+    if (!n)
         return NULL;
     pvg__lookalike_hit_t hit;
-    if (pvg__lookalike_name(p->lookalike, c, name, n, &hit) == 1 &&
+    if (p->lookalike && pvg__lookalike_name(p->lookalike, c, name, n, &hit) == 1 &&
         (hit.kind == PVG__LA_EXACT || hit.kind == PVG__LA_LOOKALIKE))
         return hit_target(p, &hit);
+    /* A protected name inside a longer display name ("Coupang 고객센타",
+     * "Kakao Customer Service"), which the matcher's decorations miss. */
+    char f[256], g[256];
+    size_t fl = fold_name(name, n, f, sizeof f);
+    for (size_t i = 0; i < p->protected_names.n; i++) {
+        size_t gl = fold_name(p->protected_names.s[i], strlen(p->protected_names.s[i]), g, sizeof g);
+        if (gl >= 4 && gl <= fl && memmem(f, fl, g, gl))
+            return p->protected_names.s[i];
+    }
     return NULL;
 }
