@@ -108,6 +108,32 @@ void pvg_enforce_close(pvg_enforce_t *e); /* NULL is a no-op */
 int64_t pvg_enforce_now(pvg_enforce_t *e);
 void pvg_enforce_free(void *p); /* frees JSON text returned by this library */
 
+/* ------------------------------------------------------ media evidence */
+
+#define PVG_MAX_MEDIA 4                          /* media items per report or notice */
+#define PVG_MAX_MEDIA_BYTES ((size_t)32 << 20)   /* bytes of one media item */
+#define PVG_MAX_MEDIA_HASHES 1800                /* PDQ hashes per media item (video frames) */
+#define PVG_BANK_CONFIRMED "confirmed_private_media" /* filled by decisions */
+#define PVG_BANK_PENDING "reported_pending"          /* filled by blinded rights notices */
+#define PVG_BANK_MIN_QUALITY 50 /* hashes of lower PDQ quality never enter a bank from evidence */
+
+/* A photo or video carried by a report or a rights notice: its bytes (kept
+ * encrypted like message evidence, under the current evidence key, with the
+ * key id next to them) and its PDQ hashes, computed by the caller with
+ * libpvg_media (media.h): one for an image, one per sampled frame for a
+ * video. kind "hash" carries hashes without bytes. A hash is the 32 bytes of
+ * its 64-hex form in order (the store's form, store.h). */
+typedef struct pvg_media_in {
+    const char *kind;         /* "image" | "video" | "hash" */
+    const char *content_type; /* e.g. "image/jpeg"; NULL when unknown */
+    const void *data;         /* the media bytes; NULL (and len 0) for kind "hash" */
+    size_t len;               /* at most PVG_MAX_MEDIA_BYTES */
+    const uint8_t *pdq;       /* n_pdq hashes, 32 bytes each */
+    const int *quality;       /* n_pdq PDQ qualities 0..100, or NULL: unknown */
+    const double *t;          /* video: n_pdq frame times in seconds, or NULL */
+    size_t n_pdq;             /* 1..PVG_MAX_MEDIA_HASHES */
+} pvg_media_in_t;
+
 /* ------------------------------------------------------------ reports */
 
 typedef struct pvg_evidence_in {
@@ -134,6 +160,8 @@ typedef struct pvg_report_in {
     size_t n_evidence; /* at most PVG_MAX_EVIDENCE */
     const char *findings_json; /* the detector's findings array (automated), or NULL */
     double score;              /* detector score 0..1 */
+    const pvg_media_in_t *media; /* photos/videos the reporter sent, or NULL */
+    size_t n_media;              /* at most PVG_MAX_MEDIA */
 } pvg_report_in_t;
 
 typedef struct pvg_report_out {
@@ -192,6 +220,13 @@ typedef struct pvg_decision_in {
     const pvg_sanction_in_t *sanctions; /* explicit sanctions; none: the ladder's */
     size_t n_sanctions;
     const char *note; /* note to the user */
+    /* 1: the decision confirms that the reported media is private media
+     * posted without consent. Needs outcome violation and pii_exposure among
+     * the categories (else invalid_input). The PDQ hashes (quality at least
+     * PVG_BANK_MIN_QUALITY, or unknown) of the media of the reports this
+     * decision closes go to the bank PVG_BANK_CONFIRMED with the case as
+     * source, in the decision's transaction. */
+    int private_media;
 } pvg_decision_in_t;
 
 typedef struct pvg_decision_out {
@@ -200,6 +235,7 @@ typedef struct pvg_decision_out {
     int64_t sanction_ids[PVG_MAX_DECISION_SANCTIONS];
     size_t n_sanctions;
     int proposed; /* 1: the ladder proposed a sanction only an admin makes; the case is escalated */
+    int64_t bank_entries; /* private_media: entries added to the bank (hashes already there are not added again) */
 } pvg_decision_out_t;
 
 /* Decides an open or escalated case (closed: already_in_state).
@@ -263,6 +299,20 @@ PVG_WUR int pvg_appeal_resolve(pvg_enforce_t *e, const pvg_actor_t *a, int64_t a
 PVG_WUR int pvg_notice_file(pvg_enforce_t *e, const pvg_actor_t *a, const char *requester,
                             const char *object, const char *poster, const char *claim, int days,
                             int64_t *notice_id);
+/* The same with the notice's media: a notice filed with photos or videos
+ * keeps them as encrypted evidence with their hashes; blinding it adds the
+ * hashes (quality rule as for decisions) to the bank PVG_BANK_PENDING with
+ * the notice as source; resolving it as restored or withdrawn disables
+ * those entries again (deleted keeps them). */
+typedef struct pvg_notice_in {
+    const char *requester, *object, *poster;
+    const char *claim; /* encrypted at rest; may be NULL */
+    int days;          /* blinding asked for; capped at 30 */
+    const pvg_media_in_t *media;
+    size_t n_media;    /* at most PVG_MAX_MEDIA */
+} pvg_notice_in_t;
+PVG_WUR int pvg_notice_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_notice_in_t *in,
+                              int64_t *notice_id);
 /* requested -> blinded (post_visibility sanction until the deadline, at most
  * 30 days; requester and poster notified). Moderator and up. */
 PVG_WUR int pvg_notice_blind(pvg_enforce_t *e, const pvg_actor_t *a, int64_t notice_id);
@@ -331,6 +381,52 @@ PVG_WUR int pvg_token_create(pvg_enforce_t *e, const pvg_actor_t *a, pvg_role_t 
 PVG_WUR int pvg_token_verify(pvg_enforce_t *e, const char *token, pvg_role_t *role,
                              int64_t *token_id);
 PVG_WUR int pvg_token_revoke(pvg_enforce_t *e, const pvg_actor_t *a, int64_t token_id);
+
+/* ---------------------------------------------------- media hash bank */
+
+/* The bank of PDQ hashes of known private media (docs/media.md). Entries
+ * come from decisions (private_media), blinded rights notices, and
+ * operators; each keeps its source case or notice. Every change takes the
+ * next media revision (store.h) and writes an outbox event
+ * "media_bank.changed" {"rev"}; a process holding an in-memory index (the
+ * service) follows with pvg_media_bank_changes. */
+typedef struct pvg_bank_entry_in {
+    const char *bank;   /* NULL: PVG_BANK_CONFIRMED; [a-z0-9_.-], 1..64 characters */
+    const uint8_t *pdq; /* 32 bytes */
+    int quality;        /* 0..100, or -1 unknown */
+    int64_t case_id;    /* source case, 0 none (must exist) */
+    int64_t notice_id;  /* source notice, 0 none (must exist) */
+    const char *note;   /* operator's note (at most 2000 bytes), or NULL */
+} pvg_bank_entry_in_t;
+
+/* Adds an entry. Moderator and up. PVG_ENF_EALREADY (with *entry_id the
+ * existing entry) when the bank holds an enabled entry with the same hash. */
+PVG_WUR int pvg_media_bank_add(pvg_enforce_t *e, const pvg_actor_t *a,
+                               const pvg_bank_entry_in_t *in, int64_t *entry_id);
+/* enabled -> disabled (kept, never matches again). Moderator and up. */
+PVG_WUR int pvg_media_bank_disable(pvg_enforce_t *e, const pvg_actor_t *a, int64_t entry_id,
+                                   const char *reason);
+/* Entries of bank (NULL: all banks) with id > after_id, in id order, at
+ * most limit (1..10000); disabled ones only with include_disabled. Triage
+ * and up. JSON array of {id, bank, pdq, quality, case_id, notice_id,
+ * decision_id, origin, enabled, created_at, created_by, note, disabled_at,
+ * disabled_by}. */
+PVG_WUR int pvg_media_bank_list(pvg_enforce_t *e, const pvg_actor_t *a, const char *bank,
+                                int include_disabled, int64_t after_id, int limit, char **json);
+/* pvg_store_media_changes on one of the core's connections: for loading
+ * and following an in-memory index. No actor: it returns hashes and ids
+ * only, to the caller's own process. */
+PVG_WUR int pvg_media_bank_changes(pvg_enforce_t *e, int64_t after_rev, int64_t after_id,
+                                   int limit, pvg_media_row_cb cb, void *ctx, int *n);
+/* The bytes of one media evidence item (the "media_id" a case or notice
+ * view lists), decrypted, for a moderator with a reason; the read is
+ * written to the audit log first. *data (caller frees with
+ * pvg_enforce_free after wiping) gets the bytes, *content_type (may be
+ * NULL; caller frees) the type. not_found when the item was purged or
+ * carried hashes only. */
+PVG_WUR int pvg_media_evidence_reveal(pvg_enforce_t *e, const pvg_actor_t *a, int64_t media_id,
+                                      const char *reason, void **data, size_t *len,
+                                      char **content_type);
 
 /* --------------------------------------------------------------- keys */
 

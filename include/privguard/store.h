@@ -77,7 +77,7 @@ typedef enum pvg_store_kind {
 #define PVG_STORE_ROW 1  /* pvg_store_step: a row is available */
 
 /* The schema version this library creates and understands. */
-#define PVG_STORE_SCHEMA_VERSION 2
+#define PVG_STORE_SCHEMA_VERSION 3
 
 /* Opens a store. spec is a PostgreSQL connection string when it starts with
  * "postgres://" or "postgresql://" or contains "host=", "dbname=" or
@@ -148,16 +148,51 @@ PVG_WUR int pvg_store_x_int(pvg_store_t *s, int64_t *val, const char *sql, const
 
 /* Banks of 256-bit PDQ hashes for the media matcher (src/media loads the
  * enabled entries into its index). A bank is created on its first entry.
+ * A hash is stored as the 32 bytes of its 64-hex form, in order (hex digits
+ * 0-1 are byte 0): the most significant byte first, as Meta writes PDQ.
  * add: *id gets the new entry's id; source_case_id 0 means none.
  * disable: PVG_ENF_ENOTFOUND, PVG_ENF_EALREADY when already disabled.
  * list: calls cb for every enabled entry in id order; a non-zero return
- * from cb stops the walk and is returned. */
+ * from cb stops the walk and is returned.
+ * Each of these runs in its own write transaction. Every change to an entry
+ * (added, disabled) takes the next value of the store-wide media revision,
+ * which pvg_store_media_changes follows. The enforcement core adds entries
+ * from decisions and notices with the same SQL inside its own transactions
+ * (pvg_media_bank_add and friends in enforce.h, which also audit). */
 typedef int (*pvg_media_entry_cb)(int64_t id, const char *bank, const uint8_t pdq[32],
                                   int64_t source_case_id, int64_t created_at, void *ctx);
 PVG_WUR int pvg_store_media_add(pvg_store_t *s, const char *bank, const uint8_t pdq[32],
                                 int64_t source_case_id, int64_t now_ms, int64_t *id);
 PVG_WUR int pvg_store_media_disable(pvg_store_t *s, int64_t id);
 PVG_WUR int pvg_store_media_list_enabled(pvg_store_t *s, pvg_media_entry_cb cb, void *ctx);
+
+/* One bank entry as pvg_store_media_changes reports it. Pointers are valid
+ * during the callback only. */
+typedef struct pvg_media_row {
+    int64_t id;
+    const char *bank;
+    const uint8_t *pdq;       /* 32 bytes */
+    int64_t source_case_id;   /* 0: none */
+    int64_t source_notice_id; /* 0: none */
+    const char *origin;       /* "decision", "notice", "manual"; NULL for rows older than schema 3 */
+    int quality;              /* PDQ quality 0..100; -1 unknown */
+    int enabled;
+    int64_t rev;              /* the media revision of the entry's last change; 0 before schema 3 */
+    int64_t created_at;
+} pvg_media_row_t;
+
+typedef int (*pvg_media_row_cb)(const pvg_media_row_t *row, void *ctx);
+
+/* Calls cb for at most limit (1..100000) entries whose (rev, id) comes after
+ * (after_rev, after_id), in that order, enabled or not; *n (may be NULL)
+ * gets how many. To follow the bank: start at (-1, 0), then continue from
+ * the last row seen until *n < limit. A non-zero return from cb stops the
+ * walk and is returned. No transaction is needed (one SELECT). */
+PVG_WUR int pvg_store_media_changes(pvg_store_t *s, int64_t after_rev, int64_t after_id, int limit,
+                                    pvg_media_row_cb cb, void *ctx, int *n);
+
+/* Takes the next media revision inside the caller's open write transaction. */
+PVG_WUR int pvg_store_media_next_rev(pvg_store_t *s, int64_t *rev);
 
 #ifdef __cplusplus
 }

@@ -82,6 +82,13 @@ static int validate_decision(const pvg_actor_t *a, const pvg_decision_in_t *in, 
         return PVG_ENF_EINVAL;
     if (!*violation && in->n_sanctions)
         return PVG_ENF_EINVAL;
+    if (in->private_media) {
+        int pii = 0;
+        for (size_t i = 0; i < in->n_categories; i++)
+            pii |= in->categories[i] && !strcmp(in->categories[i], "pii_exposure");
+        if (!*violation || !pii || in->private_media != 1)
+            return PVG_ENF_EINVAL;
+    }
     for (size_t i = 0; i < in->n_categories; i++)
         if (!pvg__valid_category(in->categories[i]))
             return PVG_ENF_EINVAL;
@@ -230,6 +237,13 @@ int pvg_case_decide(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id,
             goto out;
         }
     }
+    if (in->private_media) {
+        /* before the reports are marked actioned: the media of the reports
+         * this decision closes */
+        rc = pvg__media_bank_from_case(e, s, a, case_id, did, now, &out->bank_entries);
+        if (rc)
+            goto out;
+    }
     rc = pvg_store_q(s, &st,
                      "SELECT DISTINCT reporter FROM reports WHERE case_id = ? AND status = 'open'",
                      "i", case_id);
@@ -251,10 +265,12 @@ int pvg_case_decide(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id,
         goto out;
     }
     rc = pvg__audit(e, s, a, "case.decided", "case", case_id, NULL,
-                    json_pack("{s:I, s:s, s:O, s:I, s:I, s:b}", "decision_id", (json_int_t)did,
-                              "outcome", in->outcome, "categories", cats, "strikes",
-                              (json_int_t)strikes, "sanctions", (json_int_t)out->n_sanctions,
-                              "proposed", out->proposed));
+                    json_pack("{s:I, s:s, s:O, s:I, s:I, s:b, s:b, s:I}", "decision_id",
+                              (json_int_t)did, "outcome", in->outcome, "categories", cats,
+                              "strikes", (json_int_t)strikes, "sanctions",
+                              (json_int_t)out->n_sanctions, "proposed", out->proposed,
+                              "private_media", in->private_media != 0, "bank_entries",
+                              (json_int_t)out->bank_entries));
     if (!rc)
         rc = pvg__outbox(e, s, "decision.made", account,
                          json_pack("{s:I, s:s, s:O, s:O, s:o, s:b, s:I}", "decision_id",
@@ -582,11 +598,25 @@ int pvg_notice_file(pvg_enforce_t *e, const pvg_actor_t *a, const char *requeste
                     const char *object, const char *poster, const char *claim, int days,
                     int64_t *notice_id)
 {
+    pvg_notice_in_t in = {.requester = requester, .object = object, .poster = poster,
+                          .claim = claim, .days = days};
+    return pvg_notice_submit(e, a, &in, notice_id);
+}
+
+int pvg_notice_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_notice_in_t *in,
+                      int64_t *notice_id)
+{
     int rc = pvg__role_check(a, R(SERVICE) | R(REPORTER_APP) | R(MODERATOR) | R(ADMIN));
     if (rc)
         return rc;
-    if (!notice_id || !pvg__valid_id(requester) || !pvg__valid_id(object) ||
-        !pvg__valid_id(poster) || days < 1 || days > 3650 || (claim && strlen(claim) > 8000))
+    if (!in || !notice_id)
+        return PVG_ENF_EINVAL;
+    const char *requester = in->requester, *object = in->object, *poster = in->poster,
+               *claim = in->claim;
+    int days = in->days;
+    if (!pvg__valid_id(requester) || !pvg__valid_id(object) || !pvg__valid_id(poster) ||
+        days < 1 || days > 3650 || (claim && strlen(claim) > 8000) ||
+        pvg__media_validate(in->media, in->n_media))
         return PVG_ENF_EINVAL;
     if (days > PVG_MAX_BLIND_DAYS)
         days = PVG_MAX_BLIND_DAYS;
@@ -629,8 +659,11 @@ int pvg_notice_file(pvg_enforce_t *e, const pvg_actor_t *a, const char *requeste
             goto out;
         }
     }
-    rc = pvg__audit(e, s, a, "notice.filed", "notice", *notice_id, NULL,
-                    json_pack("{s:I}", "days", (json_int_t)days));
+    rc = pvg__media_store(e, s, 0, *notice_id, in->media, in->n_media, now);
+    if (!rc)
+        rc = pvg__audit(e, s, a, "notice.filed", "notice", *notice_id, NULL,
+                        json_pack("{s:I, s:I}", "days", (json_int_t)days, "media",
+                                  (json_int_t)in->n_media));
     if (!rc)
         rc = pvg__outbox(e, s, "notice.received", requester,
                          json_pack("{s:I}", "notice_id", (json_int_t)*notice_id));
@@ -719,10 +752,13 @@ int pvg_notice_blind(pvg_enforce_t *e, const pvg_actor_t *a, int64_t notice_id)
                             "UPDATE notices SET state = 'blinded', blinded_at = ?, deadline = ?,"
                             " sanction_id = ?, handled_by = ?, updated_at = ? WHERE id = ?",
                             "iiitii", now, n.deadline, sid, a->id, now, notice_id);
-    rc = r < 0 ? (int)r
-               : pvg__audit(e, s, a, "notice.blinded", "notice", notice_id, NULL,
-                            json_pack("{s:I, s:I}", "deadline", (json_int_t)n.deadline,
-                                      "sanction_id", (json_int_t)sid));
+    int64_t bank = 0;
+    rc = r < 0 ? (int)r : pvg__media_bank_from_notice(e, s, a, notice_id, now, &bank);
+    if (!rc)
+        rc = pvg__audit(e, s, a, "notice.blinded", "notice", notice_id, NULL,
+                        json_pack("{s:I, s:I, s:I}", "deadline", (json_int_t)n.deadline,
+                                  "sanction_id", (json_int_t)sid, "bank_entries",
+                                  (json_int_t)bank));
     if (!rc)
         rc = notify_both(e, s, "notice.blinded", &n, notice_id);
     if (!rc)
@@ -792,9 +828,13 @@ int pvg_notice_resolve(pvg_enforce_t *e, const pvg_actor_t *a, int64_t notice_id
                         " sanction_id = NULLIF(?, 0) WHERE id = ?",
                         "ttiii", outcome, a->id, now, n.sanction_id,
                         notice_id);
+    int64_t dropped = 0;
+    if (r >= 0 && strcmp(outcome, "deleted"))
+        r = pvg__media_bank_drop_notice(e, s, a, notice_id, now, &dropped);
     rc = r < 0 ? (int)r
                : pvg__audit(e, s, a, "notice.resolved", "notice", notice_id, note,
-                            json_pack("{s:s}", "outcome", outcome));
+                            json_pack("{s:s, s:I}", "outcome", outcome, "bank_entries_disabled",
+                                      (json_int_t)dropped));
     if (!rc) {
         char topic[32];
         snprintf(topic, sizeof topic, "notice.%s", outcome);
@@ -821,15 +861,32 @@ int pvg_notice_show(pvg_enforce_t *e, const pvg_actor_t *a, int64_t notice_id, c
     pvg_store_t *s = pvg__acquire(e);
     notice_row_t n;
     rc = notice_get(s, notice_id, now, &n);
+    json_t *media = NULL;
+    int64_t bank = 0;
+    if (!rc) {
+        int err = 0;
+        media = pvg__media_view(s, 0, notice_id, &err);
+        rc = err;
+    }
+    if (!rc) {
+        rc = pvg_store_x_int(s, &bank,
+                             "SELECT COUNT(*) FROM media_bank_entries WHERE source_notice_id = ?"
+                             " AND enabled = 1",
+                             "i", notice_id);
+        rc = rc < 0 ? rc : PVG_ENF_OK;
+    }
     pvg__release(e, s);
-    if (rc)
+    if (rc) {
+        json_decref(media);
         return rc;
-    return pvg__json_out(json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "id",
+    }
+    return pvg__json_out(json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:I}", "id",
                                    (json_int_t)notice_id, "state", n.state, "requester",
                                    n.requester, "object", n.object, "poster", n.poster,
                                    "requested_days", (json_int_t)n.days, "deadline",
                                    n.deadline ? json_integer(n.deadline) : json_null(),
                                    "sanction_id",
-                                   n.sanction_id ? json_integer(n.sanction_id) : json_null()),
+                                   n.sanction_id ? json_integer(n.sanction_id) : json_null(),
+                                   "media", media, "bank_entries", (json_int_t)bank),
                          json);
 }

@@ -277,7 +277,8 @@ static int validate_report(const pvg_actor_t *a, const pvg_report_in_t *in)
         (in->comment && strlen(in->comment) > 4000) || in->n_evidence > PVG_MAX_EVIDENCE ||
         (in->n_evidence && !in->evidence) || !isfinite(in->score) || in->score < 0 ||
         in->score > 1 || !valid_findings(in->findings_json) ||
-        (in->findings_json && strlen(in->findings_json) > 65536))
+        (in->findings_json && strlen(in->findings_json) > 65536) ||
+        pvg__media_validate(in->media, in->n_media))
         return PVG_ENF_EINVAL;
     if (a->role == PVG_ROLE_SERVICE && strcmp(in->channel, "automated"))
         return PVG_ENF_EFORBIDDEN;
@@ -471,6 +472,9 @@ int pvg_report_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_report_i
         if (rc)
             goto fail;
     }
+    rc = pvg__media_store(e, s, rid, 0, in->media, in->n_media, now);
+    if (rc)
+        goto fail;
     int made = 0;
     if (case_id) {
         int64_t reporters = 0;
@@ -481,10 +485,10 @@ int pvg_report_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_report_i
             goto fail;
     }
     rc = pvg__audit(e, s, a, "report.submitted", "report", rid, NULL,
-                    json_pack("{s:s, s:s, s:s, s:I, s:I, s:b}", "reason", in->reason, "channel",
-                              in->channel, "subject_type", in->subject_type, "case_id",
+                    json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:I}", "reason", in->reason,
+                              "channel", in->channel, "subject_type", in->subject_type, "case_id",
                               (json_int_t)case_id, "evidence", (json_int_t)in->n_evidence,
-                              "muted", out->muted));
+                              "muted", out->muted, "media", (json_int_t)in->n_media));
     if (!rc)
         rc = pvg__outbox(e, s, "report.received", in->reporter,
                          json_pack("{s:I}", "report_id", (json_int_t)rid));
@@ -788,6 +792,9 @@ int pvg_case_show(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id, int u
         if (rc < 0)
             goto out;
         rc = PVG_ENF_OK;
+        /* media evidence: kind, size and hashes only; the bytes need
+         * pvg_media_evidence_reveal */
+        json_object_set_new(r, "media", pvg__media_view(s, rid, 0, &err));
     }
     json_t *decs = json_array();
     json_object_set_new(c, "decisions", decs);

@@ -913,12 +913,15 @@ int pvg_enforce_purge(pvg_enforce_t *e, const pvg_actor_t *a, int64_t *purged)
                                         " WHERE purged_at IS NULL AND retain_until <= ?"
                                         " AND legal_hold = 0",
                                         "ii", now, now);
+        int64_t media = 0;
         if (r < 0)
             rc = (int)r;
         if (!rc)
+            rc = pvg__media_purge(s, now, &media);
+        if (!rc)
             rc = pvg__audit(e, s, a, "evidence.purged", "evidence", 0, NULL,
-                            json_pack("{s:I, s:I}", "evidence", (json_int_t)n, "reports",
-                                      (json_int_t)r));
+                            json_pack("{s:I, s:I, s:I}", "evidence", (json_int_t)n, "reports",
+                                      (json_int_t)r, "media", (json_int_t)media));
         if (!rc)
             rc = pvg_store_commit(s);
     }
@@ -945,6 +948,11 @@ int pvg_legal_hold(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id, int 
                                     "UPDATE evidence SET legal_hold = ? WHERE report_id IN"
                                     " (SELECT id FROM reports WHERE case_id = ?)",
                                     "ii", (int64_t)(on ? 1 : 0), case_id);
+            if (r >= 0)
+                r = pvg_store_x(s,
+                                "UPDATE evidence_media SET legal_hold = ? WHERE report_id IN"
+                                " (SELECT id FROM reports WHERE case_id = ?)",
+                                "ii", (int64_t)(on ? 1 : 0), case_id);
             if (r >= 0)
                 r = pvg_store_x(s, "UPDATE reports SET legal_hold = ? WHERE case_id = ?", "ii",
                                 (int64_t)(on ? 1 : 0), case_id);

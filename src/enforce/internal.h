@@ -155,6 +155,28 @@ int pvg__sanction_insert(pvg_enforce_t *e, pvg_store_t *s, const char *account,
 /* Serialises a JSON value into *json (caller frees); steals v. */
 int pvg__json_out(json_t *v, char **json);
 
+/* Media evidence and the hash bank (media.c). Each runs inside the
+ * caller's write transaction. */
+int pvg__media_validate(const pvg_media_in_t *m, size_t n);
+/* Stores media items of a report (report_id) or a notice (notice_id). */
+int pvg__media_store(pvg_enforce_t *e, pvg_store_t *s, int64_t report_id, int64_t notice_id,
+                     const pvg_media_in_t *m, size_t n, int64_t now);
+/* Adds the hashes of the media of the case's open reports to
+ * PVG_BANK_CONFIRMED; *added gets the count. */
+int pvg__media_bank_from_case(pvg_enforce_t *e, pvg_store_t *s, const pvg_actor_t *a,
+                              int64_t case_id, int64_t decision_id, int64_t now, int64_t *added);
+/* Adds the hashes of the notice's media to PVG_BANK_PENDING. */
+int pvg__media_bank_from_notice(pvg_enforce_t *e, pvg_store_t *s, const pvg_actor_t *a,
+                                int64_t notice_id, int64_t now, int64_t *added);
+/* Disables the enabled entries whose source is the notice. */
+int pvg__media_bank_drop_notice(pvg_enforce_t *e, pvg_store_t *s, const pvg_actor_t *a,
+                                int64_t notice_id, int64_t now, int64_t *disabled);
+/* The media items of a report or notice for views: [{media_id, ord, kind,
+ * content_type, size, hashes, pdq (first hash), purged}] (never bytes). */
+json_t *pvg__media_view(pvg_store_t *s, int64_t report_id, int64_t notice_id, int *err);
+/* Retention: destroys media evidence past retain_until (not under hold). */
+int pvg__media_purge(pvg_store_t *s, int64_t now, int64_t *purged);
+
 int pvg__valid_category(const char *c);
 int pvg__valid_id(const char *s); /* non-empty, <= 256 bytes, printable, no control chars */
 

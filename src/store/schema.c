@@ -14,7 +14,9 @@
  * sanctions (scope x target x window, with a revision number the in-memory
  * check cache follows); strikes; appeals; rights notices and blinding; the
  * outbox; the hash-chained audit log (never purged with evidence);
- * reporters' mutes; identifier fingerprints; API tokens (keyed hashes).
+ * reporters' mutes; identifier fingerprints; API tokens (keyed hashes);
+ * the media hash bank (entries with their source case or notice and a
+ * revision per change) and media evidence (encrypted bytes, PDQ hashes).
  */
 #include "store/store_int.h"
 
@@ -203,9 +205,54 @@ static const char m2_media[] =
     "  created_at BIGINT NOT NULL);\n"
     "CREATE INDEX media_bank_entries_enabled ON media_bank_entries (enabled, id);\n";
 
+/* Migration 3: where bank entries come from and a revision per change, so
+ * an in-memory index (the service's) follows the table the way the
+ * sanction cache follows `sanctions`; and media evidence: the photo or
+ * video a report or a rights notice carries, encrypted like message
+ * evidence, with its PDQ hashes in a table of their own. */
+static const char m3_media_evidence[] =
+    "ALTER TABLE media_bank_entries ADD COLUMN source_notice_id BIGINT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN origin TEXT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN decision_id BIGINT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN quality BIGINT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN created_by TEXT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN note TEXT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN disabled_at BIGINT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN disabled_by TEXT;\n"
+    "ALTER TABLE media_bank_entries ADD COLUMN rev BIGINT NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX media_bank_entries_rev ON media_bank_entries (rev, id);\n"
+    "CREATE INDEX media_bank_entries_hash ON media_bank_entries (bank, pdq);\n"
+    "INSERT INTO counters (name, value) VALUES ('media_rev', 0);\n"
+    "CREATE TABLE evidence_media (\n"
+    "  id {ID},\n"
+    "  report_id BIGINT REFERENCES reports (id),\n"
+    "  notice_id BIGINT REFERENCES notices (id),\n"
+    "  ord BIGINT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  content_type TEXT,\n"
+    "  size BIGINT NOT NULL DEFAULT 0,\n"
+    "  kid TEXT,\n"
+    "  nonce {BLOB},\n"
+    "  ciphertext {BLOB},\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  retain_until BIGINT NOT NULL,\n"
+    "  legal_hold BIGINT NOT NULL DEFAULT 0,\n"
+    "  purged_at BIGINT);\n"
+    "CREATE INDEX evidence_media_report ON evidence_media (report_id);\n"
+    "CREATE INDEX evidence_media_notice ON evidence_media (notice_id);\n"
+    "CREATE INDEX evidence_media_retention ON evidence_media (retain_until);\n"
+    "CREATE TABLE evidence_media_hashes (\n"
+    "  media_id BIGINT NOT NULL REFERENCES evidence_media (id),\n"
+    "  ord BIGINT NOT NULL,\n"
+    "  pdq {BLOB} NOT NULL,\n"
+    "  quality BIGINT NOT NULL,\n"
+    "  t_ms BIGINT,\n"
+    "  PRIMARY KEY (media_id, ord));\n";
+
 static const pvg_migration_t migrations[] = {
     {1, "enforcement core", m1_core},
     {2, "media hash bank", m2_media},
+    {3, "media bank sources and media evidence", m3_media_evidence},
 };
 
 const pvg_migration_t *pvg__store_migrations(size_t *n)

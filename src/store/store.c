@@ -784,6 +784,17 @@ fail:
 
 /* ------------------------------------------------------- media hash bank */
 
+int pvg_store_media_next_rev(pvg_store_t *s, int64_t *rev)
+{
+    if (!s || !rev)
+        return PVG_ENF_EINVAL;
+    int rc = pvg_store_x_int(s, rev,
+                             "UPDATE counters SET value = value + 1 WHERE name = 'media_rev'"
+                             " RETURNING value",
+                             "");
+    return rc == PVG_STORE_ROW ? PVG_ENF_OK : rc < 0 ? rc : PVG_ENF_ESTORE;
+}
+
 int pvg_store_media_add(pvg_store_t *s, const char *bank, const uint8_t pdq[32],
                         int64_t source_case_id, int64_t now_ms, int64_t *id)
 {
@@ -792,6 +803,7 @@ int pvg_store_media_add(pvg_store_t *s, const char *bank, const uint8_t pdq[32],
     int rc = pvg_store_begin(s);
     if (rc)
         return rc;
+    int64_t rev = 0;
     int64_t r = pvg_store_x(s, "INSERT INTO media_banks (name, created_at) VALUES (?, ?)"
                                " ON CONFLICT (name) DO NOTHING",
                             "ti", bank, now_ms);
@@ -799,11 +811,15 @@ int pvg_store_media_add(pvg_store_t *s, const char *bank, const uint8_t pdq[32],
         rc = (int)r;
         goto fail;
     }
+    rc = pvg_store_media_next_rev(s, &rev);
+    if (rc)
+        goto fail;
     rc = pvg_store_x_int(s, id,
                          "INSERT INTO media_bank_entries (bank, pdq, source_case_id, enabled,"
-                         " created_at) VALUES (?, ?, NULLIF(?, 0), 1, ?) RETURNING id",
-                         "tbii", bank, (const void *)pdq, (size_t)32,
-                         source_case_id > 0 ? source_case_id : 0, now_ms);
+                         " created_at, origin, rev) VALUES (?, ?, NULLIF(?, 0), 1, ?, 'manual', ?)"
+                         " RETURNING id",
+                         "tbiii", bank, (const void *)pdq, (size_t)32,
+                         source_case_id > 0 ? source_case_id : 0, now_ms, rev);
     if (rc != PVG_STORE_ROW) {
         rc = rc < 0 ? rc : PVG_ENF_ESTORE;
         goto fail;
@@ -818,17 +834,35 @@ int pvg_store_media_disable(pvg_store_t *s, int64_t id)
 {
     if (!s || id <= 0)
         return PVG_ENF_EINVAL;
-    int64_t enabled = -1;
-    int rc = pvg_store_x_int(s, &enabled, "SELECT enabled FROM media_bank_entries WHERE id = ?",
-                             "i", id);
-    if (rc < 0)
+    int rc = pvg_store_begin(s);
+    if (rc)
         return rc;
-    if (rc == PVG_STORE_DONE)
-        return PVG_ENF_ENOTFOUND;
-    if (!enabled)
-        return PVG_ENF_EALREADY;
-    int64_t r = pvg_store_x(s, "UPDATE media_bank_entries SET enabled = 0 WHERE id = ?", "i", id);
-    return r < 0 ? (int)r : PVG_ENF_OK;
+    int64_t enabled = -1, rev = 0;
+    rc = pvg_store_x_int(s, &enabled, "SELECT enabled FROM media_bank_entries WHERE id = ?", "i",
+                         id);
+    if (rc < 0)
+        goto fail;
+    if (rc == PVG_STORE_DONE) {
+        rc = PVG_ENF_ENOTFOUND;
+        goto fail;
+    }
+    if (!enabled) {
+        rc = PVG_ENF_EALREADY;
+        goto fail;
+    }
+    rc = pvg_store_media_next_rev(s, &rev);
+    if (rc)
+        goto fail;
+    int64_t r = pvg_store_x(s, "UPDATE media_bank_entries SET enabled = 0, rev = ? WHERE id = ?",
+                            "ii", rev, id);
+    if (r < 0) {
+        rc = (int)r;
+        goto fail;
+    }
+    return pvg_store_commit(s);
+fail:
+    pvg_store_rollback(s);
+    return rc;
 }
 
 int pvg_store_media_list_enabled(pvg_store_t *s, pvg_media_entry_cb cb, void *ctx)
@@ -855,5 +889,51 @@ int pvg_store_media_list_enabled(pvg_store_t *s, pvg_media_entry_cb cb, void *ct
             break;
     }
     pvg_store_finalize(st);
+    return rc == PVG_STORE_DONE ? PVG_ENF_OK : rc;
+}
+
+int pvg_store_media_changes(pvg_store_t *s, int64_t after_rev, int64_t after_id, int limit,
+                            pvg_media_row_cb cb, void *ctx, int *n)
+{
+    if (n)
+        *n = 0;
+    if (!s || !cb || limit < 1 || limit > 100000)
+        return PVG_ENF_EINVAL;
+    pvg_stmt_t *st;
+    int rc = pvg_store_q(s, &st,
+                         "SELECT id, bank, pdq, COALESCE(source_case_id, 0),"
+                         " COALESCE(source_notice_id, 0), origin, COALESCE(quality, -1), enabled,"
+                         " rev, created_at FROM media_bank_entries"
+                         " WHERE rev > ? OR (rev = ? AND id > ?) ORDER BY rev, id LIMIT ?",
+                         "iiii", after_rev, after_rev, after_id, (int64_t)limit);
+    if (rc)
+        return rc;
+    int count = 0;
+    while ((rc = pvg_store_step(st)) == PVG_STORE_ROW) {
+        const void *p;
+        if (pvg_store_col_blob(st, 2, &p) != 32 || !pvg_store_col_text(st, 1)) {
+            rc = PVG_ENF_ESTORE;
+            break;
+        }
+        pvg_media_row_t row = {
+            .id = pvg_store_col_int(st, 0),
+            .bank = pvg_store_col_text(st, 1),
+            .pdq = p,
+            .source_case_id = pvg_store_col_int(st, 3),
+            .source_notice_id = pvg_store_col_int(st, 4),
+            .origin = pvg_store_col_text(st, 5),
+            .quality = (int)pvg_store_col_int(st, 6),
+            .enabled = pvg_store_col_int(st, 7) != 0,
+            .rev = pvg_store_col_int(st, 8),
+            .created_at = pvg_store_col_int(st, 9),
+        };
+        count++;
+        rc = cb(&row, ctx);
+        if (rc)
+            break;
+    }
+    pvg_store_finalize(st);
+    if (n)
+        *n = count;
     return rc == PVG_STORE_DONE ? PVG_ENF_OK : rc;
 }
