@@ -184,15 +184,23 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
     e->rules_text[len] = 0;
     e->rules_len = len;
     for (size_t i = 0; i < nw; i++) {
-        const pvg__rule_word_t *w = &r.words[i];
+        pvg__rule_word_t *w = &r.words[i];
         pvg__word_t *ew = &e->words[i];
         ew->type = (uint16_t)w->type;
         ew->polarity = (int8_t)w->polarity;
         ew->side = (uint8_t)w->side;
         ew->extra = (uint16_t)w->extra;
+        /* Every literal word is matched in the space-free form: one literal
+         * database, one Vectorscan call (a word of marks only is dropped). */
+        if (w->regex == PVG__WORD_LITERAL) {
+            size_t nl = pvg__nospace((const uint8_t *)w->text, w->len, (uint8_t *)w->text, NULL);
+            w->text[nl] = 0;
+            w->len = nl;
+            w->regex = nl ? PVG__WORD_NOSPACE : PVG__WORD_NONE;
+        }
         ew->db = (uint8_t)w->regex;
         ew->len = w->regex == PVG__WORD_REGEX ? 0 : (uint16_t)w->len;
-        ew->ascii = w->regex != PVG__WORD_REGEX && ascii_only(w->text, w->len);
+        ew->ascii = w->regex == PVG__WORD_NOSPACE && ascii_only(w->text, w->len);
         /* A word starting with '.' (a file extension) needs a boundary only
          * at its end: "tracker.apk". */
         if (ew->ascii && w->len && w->text[0] == '.')
@@ -597,14 +605,7 @@ static pvg_error_t scan_core(const pvg_engine_t *e, const char *text, size_t len
             return PVG_EINTERNAL;
         if (e->db_nospace) {
             /* The folded text without spaces, and where each byte came from. */
-            size_t k = 0;
-            for (size_t i = 0; i < s->flen; i++) {
-                uint8_t c = s->fold[i];
-                if (pvg__nospace_skip(c))
-                    continue;
-                s->strip[k] = c;
-                s->smap[k++] = (uint32_t)i;
-            }
+            size_t k = pvg__nospace(s->fold, s->flen, s->strip, s->smap);
             s->smap[k] = (uint32_t)s->flen;
             s->strip_len = k;
             if (k && hs_scan(e->db_nospace, (const char *)s->strip, (unsigned)k, 0, s->hs,

@@ -69,7 +69,7 @@ typedef struct pvg__word {
  * it: literals on the folded text; literals on the folded text with its
  * spaces removed (policy phrases: spacing-proof at literal speed); regexes
  * on the folded text. */
-enum { PVG__WORD_LITERAL = 0, PVG__WORD_REGEX = 1, PVG__WORD_NOSPACE = 2 };
+enum { PVG__WORD_LITERAL = 0, PVG__WORD_REGEX = 1, PVG__WORD_NOSPACE = 2, PVG__WORD_NONE = 3 };
 
 /* A word a detector family builds in (gazetteer names, bank names, cue
  * words), compiled into the same Vectorscan database as the rules' words.
@@ -185,6 +185,7 @@ struct pvg_scratch {
     uint32_t map_inline[PVG__INLINE_TEXT + PVG__TAIL + 9];
     size_t flen;
     int map_identity;          /* the map was not written: folded offset == original */
+    int has_digit;             /* the folded text holds a digit (else no digit runs) */
     size_t prev_len;           /* folded bytes at the start that belong to the previous message */
     pvg__hit_t hits[PVG__MAX_HITS];
     size_t n_hits;
@@ -216,14 +217,13 @@ struct pvg_scratch {
     unsigned flags;
 };
 
-/* Bytes the space-free text leaves out, in messages and in phrases alike:
- * spaces, and the dots and marks people put between syllables to dodge
- * filters (개.인.정.보, 디*비). */
-static inline int pvg__nospace_skip(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '.' || c == '*' || c == '_' ||
-           c == '~' || c == '^' || c == '\'' || c == '"' || c == '-';
-}
+/* The space-free form that literal words are matched on, for messages and
+ * words alike: spaces go, and so do the marks people put between syllables
+ * to dodge filters (개.인.정.보, 디*비, 디_비); a dot between two ASCII
+ * letters or digits stays (t.me, D.O.B, tracker.apk). Writes n bytes at
+ * most to out and, when map is not NULL, each kept byte's offset in `in`
+ * (map[k] for out[k]); returns the length. */
+size_t pvg__nospace(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map);
 
 /* The original offset of folded offset i (i <= flen). */
 static inline uint32_t pvg__omap(const pvg_scratch_t *s, size_t i)

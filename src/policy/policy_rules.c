@@ -211,10 +211,7 @@ static char *phrase_nospace(const char *s, size_t n)
     char *out = malloc(n + 1);
     if (!out)
         return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!pvg__nospace_skip((unsigned char)s[i]))
-            out[o++] = s[i];
+    size_t o = pvg__nospace((const uint8_t *)s, n, (uint8_t *)out, NULL);
     out[o] = 0;
     return out;
 }

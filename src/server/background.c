@@ -2,9 +2,9 @@
 /*
  * background.c -- the service's two background threads.
  *
- * maintenance: refreshes the sanction cache from the store every
- *   cache_refresh_ms (other processes -- the CLI, another instance -- may
- *   change sanctions), records what the clock decided (pvg_enforce_tick)
+ * maintenance: refreshes the sanction cache and the media bank index from
+ *   the store every cache_refresh_ms (other processes -- the CLI, another
+ *   instance -- may change sanctions and bank entries), records what the clock decided (pvg_enforce_tick)
  *   every tick_ms, and counts the outbox backlog for /metrics.
  *
  * outbox: delivers outbound events to the configured webhook, at least
@@ -58,13 +58,20 @@ static void *maint_main(void *arg)
     pvg_actor_t sched = {"server:scheduler", PVG_ROLE_SERVICE, NULL};
     int64_t next_tick = 0, next_count = 0;
     int refresh_ms = s->cfg.cache_refresh_ms > 0 ? s->cfg.cache_refresh_ms : 1000;
-    int warned = 0;
+    int warned = 0, media_warned = 0;
     while (!stopping(s)) {
         int rc = pvg_enforce_cache_refresh(s->enf);
         if (rc && !warned++)
             pvg__log(s, "cannot refresh the sanction cache: %s", pvg_enf_errname(rc));
         if (!rc)
             warned = 0;
+        /* bank entries added or disabled by other processes (the CLI,
+         * another instance): the index follows within one period */
+        rc = pvg__media_sync(s);
+        if (rc && !media_warned++)
+            pvg__log(s, "cannot follow the media bank: %s", pvg_enf_errname(rc));
+        if (!rc)
+            media_warned = 0;
         int64_t now = pvg__wall_ms();
         if (s->cfg.tick_ms > 0 && now >= next_tick) {
             pvg_tick_stats_t st;

@@ -28,12 +28,15 @@ void pvg_server_config_init(pvg_server_config_t *c)
     c->webhook_timeout_ms = 5000;
     c->retry_base_ms = 1000;
     c->retry_max_ms = 3600000;
+    c->media_threshold = 31;
+    c->media_min_quality = 50;
+    c->media_min_frames = 2;
 }
 
 void pvg_server_config_free(pvg_server_config_t *c)
 {
     char **s[] = {&c->listen, &c->store, &c->keys, &c->rules,
-                  &c->web,    &c->webhook, &c->data, &c->ladder};
+                  &c->web,    &c->webhook, &c->data, &c->ladder, &c->media_actions};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
         free(*s[i]);
         *s[i] = NULL;
@@ -101,10 +104,19 @@ int pvg_server_config_set(pvg_server_config_t *c, const char *key, const char *v
         {"retry_max_ms", offsetof(pvg_server_config_t, retry_max_ms), 1, 86400000},
         {"metrics_auth", offsetof(pvg_server_config_t, metrics_auth), 0, 1},
         {"access_log", offsetof(pvg_server_config_t, access_log), 0, 1},
+        {"media_threshold", offsetof(pvg_server_config_t, media_threshold), 0, 63},
+        {"media_min_quality", offsetof(pvg_server_config_t, media_min_quality), 0, 100},
+        {"media_min_frames", offsetof(pvg_server_config_t, media_min_frames), 1, 100000},
     };
     if (!key || !v) {
         snprintf(err, n, "a key and a value are needed");
         return -1;
+    }
+    if (!strcmp(key, "media_actions")) {
+        int acts[PVG_SURFACE_COUNT];
+        if (pvg__media_actions_parse(v, acts, err, n))
+            return -1;
+        return set_str(&c->media_actions, v, err, n);
     }
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         if (!strcmp(key, strs[i].key)) {

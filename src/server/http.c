@@ -208,6 +208,12 @@ static void run_handler(req_t *r)
     case RT_SCAN: pvg__h_scan(r); break;
     case RT_SCAN_BATCH: pvg__h_scan_batch(r); break;
     case RT_EVENTS: pvg__h_events(r); break;
+    case RT_MEDIA_HASH:
+    case RT_MEDIA_MATCH:
+    case RT_MEDIA_BANK_ADD:
+    case RT_MEDIA_BANK_LIST:
+    case RT_MEDIA_BANK_DISABLE:
+    case RT_MEDIA_EVIDENCE_REVEAL: pvg__h_media(r); break;
     default: pvg__h_enforce(r); break;
     }
     if (!r->status)
@@ -506,6 +512,8 @@ static int on_headers(req_t *r, const char *url, const char *method)
         r->route = RT_APPEALS_LIST;
     if (r->method == M_GET && r->route == RT_NOTICES_POST)
         r->route = RT_NOTICES_LIST;
+    if (r->method == M_GET && r->route == RT_MEDIA_BANK_ADD)
+        r->route = RT_MEDIA_BANK_LIST;
     if (atomic_fetch_add(&s->inflight, 1) >= s->cfg.max_inflight) {
         r->counted = 1;
         atomic_fetch_add(&s->m.shed_inflight, 1);
@@ -768,6 +776,7 @@ static void free_srv(srv_t *s)
         pthread_mutex_destroy(&s->shards[i].mu);
     }
     pvg_slot_free(s->slot);
+    pvg__media_stop(s);
     pvg_enforce_close(s->enf);
     cli_events_close(s->events);
     pthread_mutex_destroy(&s->ev_mu);
@@ -803,10 +812,12 @@ static int copy_config(pvg_server_config_t *dst, const pvg_server_config_t *src)
     dst->webhook = dup_or_null(src->webhook);
     dst->data = dup_or_null(src->data);
     dst->ladder = dup_or_null(src->ladder);
+    dst->media_actions = dup_or_null(src->media_actions);
     return (src->listen && !dst->listen) || (src->store && !dst->store) ||
                    (src->keys && !dst->keys) || (src->rules && !dst->rules) ||
                    (src->web && !dst->web) || (src->webhook && !dst->webhook) ||
-                   (src->data && !dst->data) || (src->ladder && !dst->ladder)
+                   (src->data && !dst->data) || (src->ladder && !dst->ladder) ||
+                   (src->media_actions && !dst->media_actions)
                ? -1
                : 0;
 }
@@ -891,6 +902,11 @@ int pvg_server_start(const pvg_server_config_t *c, pvg_server_t **out, char *err
     if (rc) {
         snprintf(err, errlen, "cannot open store '%s': %s",
                  strstr(store, "password") ? "(connection string)" : store, pvg_enf_errname(rc));
+        free_srv(s);
+        return -1;
+    }
+    /* the media bank index, loaded from the store */
+    if (pvg__media_start(s, err, errlen)) {
         free_srv(s);
         return -1;
     }

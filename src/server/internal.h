@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 #include <privguard/enforce.h>
+#include <privguard/media.h>
 #include <privguard/privguard.h>
 
 #include "server/server.h"
@@ -82,6 +83,12 @@ enum {
     RT_NOTICE_EVENTS,
     RT_AUDIT,
     RT_AUDIT_VERIFY,
+    RT_MEDIA_HASH,
+    RT_MEDIA_MATCH,
+    RT_MEDIA_BANK_ADD,
+    RT_MEDIA_BANK_LIST,
+    RT_MEDIA_BANK_DISABLE,
+    RT_MEDIA_EVIDENCE_REVEAL,
     RT_COUNT
 };
 
@@ -235,6 +242,16 @@ struct srv {
      * process), behind a mutex since it serves one caller at a time */
     struct cli_events *events;
     pthread_mutex_t ev_mu;
+
+    /* the media hash bank (media.c): an index that follows the store's
+     * bank entries by revision; media_mu serialises the catching up */
+    struct pvg_media_index *media_idx;
+    pthread_mutex_t media_mu;
+    int media_mu_ok;
+    int64_t media_rev, media_last_id; /* the (rev, id) cursor into the store */
+    int media_actions[PVG_SURFACE_COUNT];
+    _Atomic uint64_t media_hashed, media_rejected, media_matched, media_violations;
+    _Atomic int64_t media_entries;
 };
 
 int64_t pvg__mono_ns(void);
@@ -279,6 +296,31 @@ int pvg__view_notices(pvg_enforce_t *e, const pvg_actor_t *a, const char *state,
 int pvg__view_audit(pvg_enforce_t *e, const pvg_actor_t *a, int64_t after, int limit,
                     char **json);
 int pvg__outbox_pending(pvg_enforce_t *e, int64_t *n);
+
+/* Media (media.c): hashing and matching uploads on the workers, the bank
+ * endpoints, and the bank index. */
+void pvg__h_media(req_t *r);
+int pvg__media_start(srv_t *s, char *err, size_t errlen);
+void pvg__media_stop(srv_t *s);
+/* Brings the index up to the store's bank revisions; thread-safe. */
+int pvg__media_sync(srv_t *s);
+/* Parses "surface:action,..." over the default table into acts. */
+int pvg__media_actions_parse(const char *spec, int acts[PVG_SURFACE_COUNT], char *err,
+                             size_t errlen);
+
+/* Media carried by a report or notice body ("media": [...]): decoded and
+ * hashed on the calling worker into the core's input items. */
+typedef struct media_items {
+    pvg_media_in_t in[PVG_MAX_MEDIA];
+    size_t n;
+    void *priv[PVG_MAX_MEDIA]; /* decoded bytes and hash arrays, wiped and freed */
+} media_items_t;
+/* Checks the shape of a "media" list without decoding (parse step).
+ * Returns 0 or -1 with a message. */
+int pvg__media_list_ok(json_t *arr, char *msg, size_t n);
+/* Decodes and hashes; on failure sets the answer (4xx) and returns -1. */
+int pvg__media_items_build(req_t *r, json_t *arr, media_items_t *out);
+void pvg__media_items_free(media_items_t *m);
 
 /* Background threads (background.c). */
 int pvg__bg_start(srv_t *s);

@@ -32,7 +32,7 @@ const route_info_t pvg__routes[RT_COUNT] = {
                        0},
     [RT_EVENTS] = {"/v1/events", M_POST, RB(SERVICE) | RB(ADMIN), 0, PVG_SRV_MAX_BODY_EVENTS, 0},
     [RT_REPORTS] = {"/v1/reports", M_POST, RB(SERVICE) | RB(REPORTER_APP) | MODS, 1,
-                    PVG_SRV_MAX_BODY_OTHER, 1},
+                    PVG_SRV_MAX_BODY_REPORT, 1},
     [RT_CASES] = {"/v1/cases", M_GET, STAFF, 1, 0, 0},
     [RT_CASE] = {"/v1/cases/{id}", M_GET, STAFF, 1, 0, 0},
     [RT_CASE_EVENTS] = {"/v1/cases/{id}/events", M_POST, STAFF, 1, PVG_SRV_MAX_BODY_OTHER, 1},
@@ -49,13 +49,24 @@ const route_info_t pvg__routes[RT_COUNT] = {
     [RT_APPEAL_RESOLVE] = {"/v1/appeals/{id}/resolve", M_POST, MODS, 1, PVG_SRV_MAX_BODY_OTHER,
                            1},
     [RT_NOTICES_POST] = {"/v1/notices", M_POST, RB(SERVICE) | RB(REPORTER_APP) | MODS, 1,
-                         PVG_SRV_MAX_BODY_OTHER, 1},
+                         PVG_SRV_MAX_BODY_REPORT, 1},
     [RT_NOTICES_LIST] = {"/v1/notices", M_GET, STAFF, 1, 0, 0},
     [RT_NOTICE] = {"/v1/notices/{id}", M_GET, ANYROLE, 1, 0, 0},
     [RT_NOTICE_EVENTS] = {"/v1/notices/{id}/events", M_POST, ANYROLE, 1, PVG_SRV_MAX_BODY_OTHER,
                           1},
     [RT_AUDIT] = {"/v1/audit", M_GET, RB(ADMIN), 1, 0, 0},
     [RT_AUDIT_VERIFY] = {"/v1/audit/verify", M_GET, RB(ADMIN), 1, 0, 0},
+    /* media: decoding runs on the workers; bodies are raw bytes or JSON */
+    [RT_MEDIA_HASH] = {"/v1/media/hash", M_POST, RB(SERVICE) | MODS, 1, PVG_SRV_MAX_BODY_MEDIA,
+                       0},
+    [RT_MEDIA_MATCH] = {"/v1/media/match", M_POST, RB(SERVICE) | MODS, 1,
+                        PVG_SRV_MAX_BODY_MEDIA, 0},
+    [RT_MEDIA_BANK_ADD] = {"/v1/media/bank/entries", M_POST, MODS, 1, PVG_SRV_MAX_BODY_OTHER, 0},
+    [RT_MEDIA_BANK_LIST] = {"/v1/media/bank/entries", M_GET, STAFF, 1, 0, 0},
+    [RT_MEDIA_BANK_DISABLE] = {"/v1/media/bank/entries/{id}/disable", M_POST, MODS, 1,
+                               PVG_SRV_MAX_BODY_OTHER, 0},
+    [RT_MEDIA_EVIDENCE_REVEAL] = {"/v1/media/evidence/{id}/reveal", M_POST, MODS, 1,
+                                  PVG_SRV_MAX_BODY_OTHER, 0},
 };
 
 int pvg__method_bit(const char *m)
@@ -114,7 +125,10 @@ int pvg__route_match(const char *path, int64_t *id, char *acct, size_t acct_len,
                  {"/appeals", RT_APPEALS_POST},
                  {"/notices", RT_NOTICES_POST},
                  {"/audit", RT_AUDIT},
-                 {"/audit/verify", RT_AUDIT_VERIFY}};
+                 {"/audit/verify", RT_AUDIT_VERIFY},
+                 {"/media/hash", RT_MEDIA_HASH},
+                 {"/media/match", RT_MEDIA_MATCH},
+                 {"/media/bank/entries", RT_MEDIA_BANK_ADD}};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (!strcmp(p, fixed[i].path))
             return fixed[i].route;
@@ -129,7 +143,9 @@ int pvg__route_match(const char *path, int64_t *id, char *acct, size_t acct_len,
                {"/sanctions/", "/revoke", RT_SANCTION_REVOKE},
                {"/appeals/", "/resolve", RT_APPEAL_RESOLVE},
                {"/notices/", "", RT_NOTICE},
-               {"/notices/", "/events", RT_NOTICE_EVENTS}};
+               {"/notices/", "/events", RT_NOTICE_EVENTS},
+               {"/media/bank/entries/", "/disable", RT_MEDIA_BANK_DISABLE},
+               {"/media/evidence/", "/reveal", RT_MEDIA_EVIDENCE_REVEAL}};
     for (size_t i = 0; i < sizeof idr / sizeof idr[0]; i++) {
         size_t pl = strlen(idr[i].prefix);
         if (strncmp(p, idr[i].prefix, pl))

@@ -30,6 +30,10 @@
 #define PVG_SRV_MAX_BODY_OTHER ((size_t)256 << 10) /* every other endpoint: 256 KiB */
 #define PVG_SRV_MAX_BODY_EVENTS ((size_t)4 << 20) /* POST /v1/events (leak batches): 4 MiB */
 #define PVG_SRV_MAX_BATCH 10000                     /* messages per batch */
+#define PVG_SRV_MAX_BODY_MEDIA ((size_t)16 << 20) /* POST /v1/media/hash|match raw bytes: 16 MiB */
+/* POST /v1/reports and /v1/notices carry media as base64 in JSON: 16 MiB of
+ * bytes are 21.4 MiB of base64, plus the rest of the report. */
+#define PVG_SRV_MAX_BODY_REPORT ((size_t)24 << 20)
 
 typedef struct pvg_server_config {
     char *listen;  /* "127.0.0.1:8080" ("host:0" picks a free port) */
@@ -54,6 +58,12 @@ typedef struct pvg_server_config {
     int retry_max_ms;        /* longest retry delay; default 3600000 */
     int metrics_auth;        /* 1: /metrics needs a token (any role); default 0 */
     int access_log;          /* 1: one line per request on stderr (no bodies); default 0 */
+    /* media (docs/media.md): the bank index follows the store every
+     * cache_refresh_ms and after each change made through this service */
+    int media_threshold;     /* PDQ Hamming distance that matches; default 31 */
+    int media_min_quality;   /* hashes below are not matched; default 50 */
+    int media_min_frames;    /* video rule K; default 2 */
+    char *media_actions;     /* "surface:action,..." for a match; NULL: the default table */
 } pvg_server_config_t;
 
 /* Fills c with the defaults (all strings NULL except listen). */
@@ -64,8 +74,9 @@ void pvg_server_config_free(pvg_server_config_t *c);
  * keys, rules, web, webhook, data, ladder, threads, workers, queue,
  * max_inflight, max_connections, window_keys, cache_refresh_ms, tick_ms,
  * outbox_interval_ms, webhook_timeout_ms, retry_base_ms, retry_max_ms,
- * metrics_auth, access_log). Returns 0, or -1 with a reason in err (unknown
- * key, bad number). */
+ * metrics_auth, access_log, media_threshold, media_min_quality,
+ * media_min_frames, media_actions). Returns 0, or -1 with a reason in err
+ * (unknown key, bad number, bad action table). */
 int pvg_server_config_set(pvg_server_config_t *c, const char *key, const char *value, char *err,
                           size_t errlen);
 

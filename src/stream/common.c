@@ -506,3 +506,92 @@ int pvg__ack(natsConnection *nc, natsMsg *m)
         return PVG_STREAM_EINVAL;
     return natsConnection_Publish(nc, r, "+ACK", 4) == NATS_OK ? PVG_STREAM_OK : PVG_STREAM_ENATS;
 }
+
+/* --------------------------------------------------------- publishing */
+
+int pvg__publisher_open(pvg__publisher_t *pb, natsConnection *nc, char *err, size_t errlen)
+{
+    memset(pb, 0, sizeof *pb);
+    pb->nc = nc;
+    natsInbox *ib = NULL;
+    natsStatus s = natsInbox_Create(&ib);
+    if (s == NATS_OK) {
+        snprintf(pb->inbox, sizeof pb->inbox, "%s", (const char *)ib);
+        natsInbox_Destroy(ib);
+        char wild[128];
+        snprintf(wild, sizeof wild, "%s.*", pb->inbox);
+        s = natsConnection_SubscribeSync(&pb->sub, nc, wild);
+    }
+    if (s == NATS_OK)
+        s = natsSubscription_SetPendingLimits(pb->sub, -1, -1);
+    if (s != NATS_OK) {
+        pvg__serr(err, errlen, "cannot subscribe for publish acks: %s", pvg__nats_err(s));
+        pvg__publisher_close(pb);
+        return PVG_STREAM_ENATS;
+    }
+    return PVG_STREAM_OK;
+}
+
+void pvg__publisher_close(pvg__publisher_t *pb)
+{
+    if (pb->sub)
+        natsSubscription_Destroy(pb->sub);
+    pb->sub = NULL;
+}
+
+void pvg__pub_begin(pvg__publisher_t *pb)
+{
+    snprintf(pb->reply, sizeof pb->reply, "%s.%" PRIu64, pb->inbox, ++pb->batch);
+    pb->sent = 0;
+}
+
+int pvg__pub(pvg__publisher_t *pb, const char *subj, const char *msg_id, const char *data,
+             int len)
+{
+    natsMsg *m = NULL;
+    natsStatus s = natsMsg_Create(&m, subj, pb->reply, data, len);
+    if (s == NATS_OK && msg_id)
+        s = natsMsgHeader_Set(m, "Nats-Msg-Id", msg_id);
+    if (s == NATS_OK)
+        s = natsConnection_PublishMsg(pb->nc, m);
+    natsMsg_Destroy(m);
+    if (s != NATS_OK)
+        return PVG_STREAM_ENATS;
+    pb->sent++;
+    return PVG_STREAM_OK;
+}
+
+int pvg__pub_wait(pvg__publisher_t *pb, int64_t timeout_ms, int *dups)
+{
+    *dups = 0;
+    int got = 0, failed = 0;
+    int64_t deadline = pvg__mono_ms() + timeout_ms;
+    while (got < pb->sent) {
+        int64_t left = deadline - pvg__mono_ms();
+        if (left <= 0)
+            return PVG_STREAM_ETIMEOUT;
+        natsMsg *m = NULL;
+        natsStatus s = natsSubscription_NextMsg(&m, pb->sub, left);
+        if (s == NATS_TIMEOUT)
+            return PVG_STREAM_ETIMEOUT;
+        if (s != NATS_OK)
+            return PVG_STREAM_ENATS;
+        if (strcmp(natsMsg_GetSubject(m), pb->reply)) {
+            natsMsg_Destroy(m); /* an ack of an earlier, abandoned batch */
+            continue;
+        }
+        got++;
+        const char *status = NULL;
+        const char *d = natsMsg_GetData(m);
+        int dl = natsMsg_GetDataLength(m);
+        /* A pub ack is {"stream":..,"seq":..[,"duplicate":true]}; a refusal
+         * has "error", and no responders come as a 503 status. */
+        if ((natsMsgHeader_Get(m, "Status", &status) == NATS_OK && status) || !d || dl < 2 ||
+            memmem(d, (size_t)dl, "\"error\"", 7) || !memmem(d, (size_t)dl, "\"seq\"", 5))
+            failed++;
+        else if (memmem(d, (size_t)dl, "\"duplicate\":true", 16))
+            (*dups)++;
+        natsMsg_Destroy(m);
+    }
+    return failed ? PVG_STREAM_ENATS : PVG_STREAM_OK;
+}

@@ -83,6 +83,32 @@ void pvg__puller_close(pvg__puller_t *pl);
 int pvg__pull(pvg__puller_t *pl, const pvg_stream_config_t *c, int lane, int p, int batch,
               int64_t timeout_ms, natsMsg **msgs, int *count);
 
+/* Publishing verdicts with publish acks read back on the publishing
+ * thread: each message goes out with Nats-Msg-Id and a reply subject of
+ * this batch under the thread's own inbox, and pvg__pub_wait collects the
+ * server's acks from a synchronous subscription. No per-message callback or
+ * lookup table, and no thread hop per ack (libnats' js_PublishAsync has
+ * both). One publisher belongs to one thread. */
+typedef struct pvg__publisher {
+    natsConnection *nc;
+    natsSubscription *sub;
+    char inbox[96];
+    char reply[128];
+    uint64_t batch;
+    int sent;
+} pvg__publisher_t;
+
+int pvg__publisher_open(pvg__publisher_t *pb, natsConnection *nc, char *err, size_t errlen);
+void pvg__publisher_close(pvg__publisher_t *pb);
+/* Starts a new batch (acks of earlier batches are ignored from now on). */
+void pvg__pub_begin(pvg__publisher_t *pb);
+int pvg__pub(pvg__publisher_t *pb, const char *subj, const char *msg_id, const char *data,
+             int len);
+/* Waits for the acks of every message of the batch. Returns PVG_STREAM_OK
+ * when all were stored (*dups: how many the server had already, by
+ * Nats-Msg-Id), ENATS when one was refused, ETIMEOUT. */
+int pvg__pub_wait(pvg__publisher_t *pb, int64_t timeout_ms, int *dups);
+
 /* The stream sequence of a message pulled from a consumer (0 when its
  * reply subject is not a JetStream ack subject). */
 uint64_t pvg__msg_seq(natsMsg *m);

@@ -16,8 +16,8 @@
  *      file an automated report in the enforcement store with the message's
  *      dedup key as external_id, so a redelivery replays the stored report;
  *   3. publish every verdict to <prefix>.verdict.<p> with Nats-Msg-Id = the
- *      dedup key and wait for the publish acks (the verdict stream drops a
- *      second copy within its dedup window);
+ *      dedup key and wait for the publish acks, read on this thread
+ *      (the verdict stream drops a second copy within its dedup window);
  *   4. only then acknowledge the messages (one AckAll for the batch, or one
  *      ack each with explicit consumers).
  * When anything in 2-4 fails, nothing after the failing message is acked
@@ -26,8 +26,8 @@
  * two idempotency keys gives one verdict and at most one report per
  * message.
  *
- * Memory is bounded by threads x batch x message size (and max_batch_bytes
- * per fetch), the windows' key limit, and the async publish limit (= batch).
+ * Memory is bounded by threads x batch x message size, the windows' key
+ * limit, and the verdicts of one batch awaiting their acks.
  * The text of each fetched message is wiped before the message is freed.
  */
 #include <errno.h>
@@ -70,19 +70,6 @@ void pvg__wlog(worker_t *w, const char *fmt, ...)
 }
 
 static int stopping(worker_t *w) { return LOAD(w->stopping) || (w->stop && *w->stop); }
-
-/* -------------------------------------------------------- publish acks */
-
-static void on_pub_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
-{
-    (void)js;
-    wthread_t *t = closure;
-    if (pae)
-        __atomic_add_fetch(&t->pub_failed, 1, __ATOMIC_RELAXED);
-    else if (pa && pa->Duplicate)
-        __atomic_add_fetch(&t->pub_dups, 1, __ATOMIC_RELAXED);
-    natsMsg_Destroy(msg);
-}
 
 /* ------------------------------------------------------------ reports */
 
@@ -408,30 +395,19 @@ static int lane_batch(wthread_t *t, part_t *p, int l)
     }
     char subj[128];
     pvg__subject(subj, sizeof subj, &w->c, "verdict", p->idx);
-    __atomic_store_n(&t->pub_failed, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&t->pub_dups, 0, __ATOMIC_RELAXED);
+    pvg__pub_begin(&t->pub);
     int published = 0;
     for (int k = 0; k < done; k++) {
-        jsPubOptions po;
-        jsPubOptions_Init(&po);
-        po.MsgId = t->keys[k];
         size_t len = t->lens[k];
         if (len && t->obuf[t->offs[k] + len - 1] == '\n')
             len--; /* a verdict is one record: no line end */
-        if (js_PublishAsync(t->js, subj, t->obuf + t->offs[k], (int)len, &po) != NATS_OK)
+        if (pvg__pub(&t->pub, subj, t->keys[k], t->obuf + t->offs[k], (int)len))
             break;
         published++;
     }
-    if (published) {
-        jsPubOptions po;
-        jsPubOptions_Init(&po);
-        po.MaxWait = 10000;
-        if (js_PublishAsyncComplete(t->js, &po) != NATS_OK)
-            ok = 0;
-    }
-    if (__atomic_load_n(&t->pub_failed, __ATOMIC_RELAXED))
+    int dups = 0;
+    if (published && pvg__pub_wait(&t->pub, 10000, &dups) != PVG_STREAM_OK)
         ok = 0;
-    uint64_t dups = __atomic_load_n(&t->pub_dups, __ATOMIC_RELAXED);
     int acked = 0;
     if (ok && published) {
         if (ln->ack_all) {
@@ -445,7 +421,7 @@ static int lane_batch(wthread_t *t, part_t *p, int l)
             }
         }
         ADD(w, verdicts, (uint64_t)published);
-        ADD(w, verdict_dups, dups);
+        ADD(w, verdict_dups, (uint64_t)dups);
         ADD(w, acked, (uint64_t)acked);
     }
     if (!ok || acked < n) {
@@ -547,18 +523,14 @@ static int thread_init(worker_t *w, wthread_t *t, int idx, char *err, size_t err
 {
     t->w = w;
     t->idx = idx;
-    jsOptions jo;
-    jsOptions_Init(&jo);
-    jo.PublishAsync.MaxPending = w->o.batch;
-    jo.PublishAsync.AckHandler = on_pub_ack;
-    jo.PublishAsync.AckHandlerClosure = t;
-    jo.PublishAsync.StallWait = 10000;
-    natsStatus s = natsConnection_JetStream(&t->js, w->nc, &jo);
+    natsStatus s = natsConnection_JetStream(&t->js, w->nc, NULL);
     if (s != NATS_OK) {
         pvg__serr(err, errlen, "cannot use jetstream: %s", pvg__nats_err(s));
         return PVG_STREAM_ENATS;
     }
     int rc = pvg__puller_open(&t->pull, w->nc, err, errlen);
+    if (!rc)
+        rc = pvg__publisher_open(&t->pub, w->nc, err, errlen);
     if (rc)
         return rc;
     if (pvg_scratch_alloc(w->engine, &t->scratch) != PVG_OK)
@@ -583,6 +555,7 @@ static void thread_free(wthread_t *t)
     free(t->keys);
     free(t->msgs);
     pvg__puller_close(&t->pull);
+    pvg__publisher_close(&t->pub);
     pvg_scratch_free(t->scratch);
     jsCtx_Destroy(t->js);
 }

@@ -57,6 +57,7 @@ typedef struct wthread {
     int started;
     jsCtx *js;
     pvg__puller_t pull;
+    pvg__publisher_t pub;
     natsMsg **msgs;         /* the batch in hand */
     pvg_scratch_t *scratch;
     FILE *out;              /* verdict lines of the batch in hand */
@@ -64,8 +65,6 @@ typedef struct wthread {
     size_t osize;
     size_t *offs, *lens;    /* per message of the batch */
     char (*keys)[160];      /* dedup keys of the batch */
-    uint64_t pub_failed;    /* atomic, from the publish-ack handler */
-    uint64_t pub_dups;      /* atomic */
 } wthread_t;
 
 struct worker {

@@ -363,6 +363,29 @@ static void defang(pvg_scratch_t *s, size_t from)
     s->flen = o;
 }
 
+/* Whether eight ASCII bytes hold a digit (a byte from 0x30 to 0x39). */
+static inline int digit8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    /* bytes are ASCII (< 0x80): w + (0x80 - 0x30) sets the high bit of bytes
+     * >= 0x30, w + (0x80 - 0x3A) of bytes >= 0x3A */
+    uint64_t ge30 = (w + ones * (0x80 - 0x30)) & highs;
+    uint64_t ge3a = (w + ones * (0x80 - 0x3A)) & highs;
+    return (ge30 & ~ge3a) != 0;
+}
+
+/* Whether eight ASCII bytes hold '[', '(', '{' or an 'x'/'X' (hxxp), the
+ * bytes a defanged sequence starts or contains (SWAR zero-byte test). */
+static inline int defang_hint8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#define PVG_HAS(x) ((((x) - ones) & ~(x) & highs) != 0)
+    uint64_t a = w ^ (ones * '['), b = w ^ (ones * '('), c = w ^ (ones * '{');
+    uint64_t x = (w | (ones * 0x20)) ^ (ones * 'x');
+    return PVG_HAS(a) || PVG_HAS(b) || PVG_HAS(c) || PVG_HAS(x);
+#undef PVG_HAS
+}
+
 int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
 {
     uint8_t *out = s->fold;
@@ -373,6 +396,8 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
     /* While nothing changes, the map is the identity and is not written: most
      * messages need no map at all. A window tail in front rules it out. */
     int ident = o == 0;
+    int hint = 0;              /* a defanged sequence may stand in the text */
+    int digit = o > 0;         /* the text has a digit (a window tail: assume so) */
 
     while (i < len) {
         /* ASCII fast path, eight bytes at a time. */
@@ -385,6 +410,8 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
             if (!ident)
                 for (int k = 0; k < 8; k++)
                     map[o + k] = (uint32_t)(i + k);
+            hint |= defang_hint8(w);
+            digit |= digit8(w);
             o += 8, i += 8;
         }
         if (i >= len)
@@ -394,8 +421,26 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
             out[o] = c;
             if (!ident)
                 map[o] = (uint32_t)i;
+            hint |= c == '[' || c == '(' || c == '{' || (c | 0x20) == 'x';
+            digit |= c >= '0' && c <= '9';
             o++, i++;
             continue;
+        }
+        /* Hangul syllables (U+AC00..D7A3: EA B0.. to ED 9E ..) whose last
+         * byte is not that of a digit syllable (공 영 일 이 삼 사 오 육 칠 팔
+         * 구 end in B5 81 BC B4 AC A4 A1 A0 94) are validated and copied
+         * here, without decoding: most of a Korean message. */
+        if (c >= 0xEA && c <= 0xED && i + 2 < len) {
+            uint8_t b1 = in[i + 1], b2 = in[i + 2];
+            if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && !digit_last_byte(b2) &&
+                (c == 0xEA ? b1 >= 0xB0 : c == 0xED ? b1 <= 0x9E : 1)) {
+                hint |= c == 0xEA && b1 == 0xB3 && b2 == 0xA8; /* 골(뱅이) */
+                out[o] = c, out[o + 1] = b1, out[o + 2] = b2;
+                if (!ident)
+                    map[o] = (uint32_t)i, map[o + 1] = (uint32_t)i + 1, map[o + 2] = (uint32_t)i + 2;
+                o += 3, i += 3;
+                continue;
+            }
         }
         size_t n = 0;
         /* Validate the character before decoding it. */
@@ -417,20 +462,10 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
         } else {
             return PVG_EUTF8;
         }
-        /* Hangul syllables whose last byte is not that of a digit syllable
-         * (공 영 일 이 삼 사 오 육 칠 팔 구 end in B5 81 BC B4 AC A4 A1 A0 94)
-         * are copied without decoding. */
-        if (n == 3 && c >= 0xEA && c <= 0xED && !digit_last_byte(in[i + 2]) &&
-            (c != 0xEA || in[i + 1] >= 0xB0)) {
-            out[o] = c, out[o + 1] = in[i + 1], out[o + 2] = in[i + 2];
-            if (!ident)
-                map[o] = (uint32_t)i, map[o + 1] = (uint32_t)i + 1, map[o + 2] = (uint32_t)i + 2;
-            o += 3, i += 3;
-            continue;
-        }
         size_t dn;
         uint32_t cp = pvg__utf8_decode(in + i, &dn);
         int d = -1;
+        hint |= cp == 0xACE8 || cp == 0x3002; /* 골(뱅이), 。 */
         if (cp >= 0xAC00 && cp <= 0xD7A3) {
             /* Hangul syllables: the common case. Only the eleven digit
              * syllables need a look. */
@@ -457,6 +492,7 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
             /* Full-width ASCII. */
             materialize(map, o, &ident);
             out[o] = (uint8_t)(cp - 0xFEE0);
+            digit |= out[o] >= '0' && out[o] <= '9';
             map[o++] = (uint32_t)i;
             i += n;
             continue;
@@ -475,6 +511,7 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
         }
         if (d >= 0) {
             materialize(map, o, &ident);
+            digit = 1;
             out[o] = (uint8_t)('0' + d);
             map[o++] = (uint32_t)i;
         } else {
@@ -491,6 +528,8 @@ int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s)
     s->map_identity = ident;
     if (!ident)
         map[o] = (uint32_t)len;
-    defang(s, s->prev_len ? s->prev_len : 0);
+    s->has_digit = digit;
+    if (hint)
+        defang(s, s->prev_len ? s->prev_len : 0);
     return PVG_OK;
 }

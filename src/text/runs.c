@@ -103,6 +103,9 @@ void pvg__find_runs(pvg__scan_t *sc)
     size_t n = sc->n;
     size_t i = 0;
     s->n_runs = 0;
+    /* Look-alike letters count only next to a digit: no digit, no run. */
+    if (!s->has_digit)
+        return;
     while (i < n && s->n_runs < PVG__MAX_RUNS) {
         /* Find the next digit (or look-alike next to one). */
         const uint8_t *p = t + i;
@@ -165,4 +168,35 @@ void pvg__find_runs(pvg__scan_t *sc)
         s->n_runs++;
         i = r->end;
     }
+}
+
+static int ascii_alnum(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+size_t pvg__nospace(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = in[i];
+        switch (c) {
+        case ' ': case '\t': case '\n': case '\r': case '*': case '_': case '~': case '^':
+        case '\'': case '"': case '-':
+            continue;
+        case '.':
+            /* kept between ASCII letters or digits, and before one at the
+             * very start (the word ".apk") */
+            if (i + 1 < n && ascii_alnum(in[i + 1]) && (i == 0 || ascii_alnum(in[i - 1])))
+                break;
+            continue;
+        default:
+            break;
+        }
+        out[k] = c;
+        if (map)
+            map[k] = (uint32_t)i;
+        k++;
+    }
+    return k;
 }
