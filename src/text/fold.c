@@ -123,6 +123,12 @@ static const uint32_t digit_blocks[] = {
 /* The ASCII digit a non-ASCII, non-Hangul code point stands for, or -1. */
 static int other_digit(uint32_t cp)
 {
+    /* Most non-ASCII characters in chat are none of these: jamo (ㅋㅋ),
+     * punctuation, symbols, emoji outside the enclosed-digit blocks. */
+    if ((cp >= 0x1820 && cp < 0x2070) || (cp >= 0x24FF + 1 && cp < 0x2776) ||
+        (cp >= 0x2793 && cp < 0xFF10) || (cp > 0xFF19 && cp < 0x1D7CE) ||
+        (cp > 0x1D7FF && cp < 0x1F10B) || (cp > 0x1F10C && cp < 0x1FBF0) || cp > 0x1FBF9)
+        return -1;
     if (cp >= 0x2460 && cp <= 0x2468) return (int)(cp - 0x2460 + 1); /* ① - ⑨ */
     if (cp == 0x24EA || cp == 0x24FF || cp == 0x1F10B || cp == 0x1F10C) return 0; /* ⓪ ⓿ */
     if (cp >= 0x2474 && cp <= 0x247C) return (int)(cp - 0x2474 + 1); /* ⑴ - ⑼ */
