@@ -320,6 +320,15 @@ async function signIn(page, token) {
   await page.waitForSelector('table.queue tbody tr');
 }
 
+/** Form controls on the page with no accessible name (label or aria). */
+async function unlabeled(page) {
+  return page.$$eval('input, select, textarea, button', (els) => els
+    .filter((e) => e.type !== 'hidden' && !e.closest('[hidden]'))
+    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+      && !e.getAttribute('aria-labelledby') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+    .map((e) => e.outerHTML.slice(0, 80)));
+}
+
 async function shot(page, name, opts = {}) {
   if (!SHOTS) return;
   mkdirSync(shotDir, { recursive: true });
@@ -392,6 +401,10 @@ async function main() {
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog[open]', { state: 'detached' });
   });
+  await step('queue: every control has a label', async () => {
+    const bad = await unlabeled(page);
+    assert(bad.length === 0, `unlabeled: ${bad.join(' | ')}`);
+  });
   await step('screenshot: the queue', async () => {
     await page.keyboard.press('k');
     await page.mouse.move(0, 0);
@@ -422,6 +435,10 @@ async function main() {
     assert(/1/.test(prop) && prop.includes('메시지 발송'), `proposal shown: ${prop}`);
     const hist = await page.textContent('.history');
     assert(hist.includes('위반') && hist.includes('메시지 발송'), 'history shows the earlier decision and sanction');
+  });
+  await step('case page: every control has a label', async () => {
+    const bad = await unlabeled(page);
+    assert(bad.length === 0, `unlabeled: ${bad.join(' | ')}`);
   });
   await step('screenshot: a case page, masked', async () => {
     await shot(page, 'case.png', { fullPage: true });
@@ -465,8 +482,11 @@ async function main() {
     assert(res.status() === 201, `decide answered ${res.status()}`);
     decisionId = (await res.json()).decision_id;
     await page.waitForSelector('.case-head .status-closed');
-    const hist = await page.textContent('.history');
-    assert(hist.includes('오픈채팅 이용') && hist.includes('적용 중'), 'history shows the new sanction in force');
+    // The history panel is redrawn once the account's history has loaded.
+    await page.waitForFunction(() => {
+      const t = document.querySelector('.history').textContent;
+      return t.includes('오픈채팅 이용') && t.includes('적용 중');
+    });
   });
   await step('the sanction check then says no', async () => {
     const r = await api('GET', `/v1/sanctions/check?account=${encodeURIComponent(target.account)}&scope=openchat_access`, tokens.service);
@@ -499,6 +519,7 @@ async function main() {
     assert(await tp.$('#decide') === null, 'no decide button');
     assert(await tp.$('.sanction-row, select.scope') === null, 'no sanction controls');
     assert(await tp.$('a[href="#/audit"]') === null, 'no audit link');
+    await shot(tp, 'case-triage.png');
     await tp.click('#escalate');
     await tp.waitForSelector('.case-head .status-escalated');
     assert(tp.errors.length === 0, tp.errors.join('\n'));
@@ -567,7 +588,8 @@ async function main() {
     assert(rows === 50, `the DOM holds one page (${rows} rows)`);
     await page.click('h1');
     const pageMs = [], drawMs = [];
-    for (let i = 0; i < 10; i++) {
+    const turns = Math.min(10, Math.ceil((BULK + 1) / 50) - 1);
+    for (let i = 0; i < turns; i++) {
       const before = await page.textContent('.range');
       const s = Date.now();
       await page.keyboard.press('n');
@@ -576,7 +598,7 @@ async function main() {
       drawMs.push(Number(await page.getAttribute('main', 'data-draw-ms')));
     }
     const s2 = Date.now();
-    await page.fill('#f-account', 'bulk-01999');
+    await page.fill('#f-account', `bulk-${String(BULK - 1).padStart(5, '0')}`);
     await page.waitForFunction(() => document.querySelectorAll('table.queue tbody tr').length === 1);
     const filterMs = Date.now() - s2;
     const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];

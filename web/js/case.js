@@ -76,13 +76,19 @@ export function renderCase(root, { id, navigate, role, features }) {
     const revealBtn = isMod && !revealed
       ? h('button.btn.btn-warn#reveal', { type: 'button', on: { click: reveal } }, t('case.reveal'), h('kbd.hint', 'v'))
       : null;
+    // Reports a decision already covered (actioned, dismissed) go below.
+    const open = data.reports.filter((r) => r.status === 'open').reverse();
+    const done = data.reports.filter((r) => r.status !== 'open').reverse();
     const remaskBtn = revealed
       ? h('button.btn#remask', { type: 'button', on: { click: remask } }, t('case.remask'))
       : null;
     fill(reportsBox, 
       h('div.section-head', h('h2#reports-h', t('case.reports', { n: data.reports.length })),
-        h('div.actions', revealed ? null : h('span.masked-note', '🔒 ', t('case.masked')), revealBtn, remaskBtn)),
-      data.reports.map((r) => drawReport(r, !!revealed)));
+        h('div.actions', revealed ? null : h('span.masked-note', t('case.masked')), revealBtn, remaskBtn)),
+      open.map((r) => drawReport(r, !!revealed)),
+      done.length ? h('details.earlier', { open: !open.length },
+        h('summary', t('case.earlier', { n: done.length })),
+        done.map((r) => drawReport(r, !!revealed))) : null);
   }
 
   function drawReport(r, unmasked) {
@@ -90,7 +96,8 @@ export function renderCase(root, { id, navigate, role, features }) {
       h('header.report-head',
         h('h3', { id: `rep-${r.id}` }, t('case.report', { id: r.id })),
         h('span', { class: `cat cat-${r.reason}` }, label('cat', r.reason)),
-        h('span.muted', label('channel', r.channel))),
+        h('span.muted', label('channel', r.channel)),
+        r.status !== 'open' ? h('span', { class: `status status-${r.status}` }, label('state', r.status)) : null),
       dl([
         [t('case.reporter'), h('span.mono', r.reporter)],
         [t('case.subject'), h('span.mono', `${r.subject_type}:${r.subject_id}`)],

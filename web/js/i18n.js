@@ -64,6 +64,7 @@ const en = {
   'queue.prev': 'Previous page',
   'queue.next': 'Next page',
   'queue.refresh': 'Refresh',
+  'queue.keys': 'j/k move · Enter open · / find · ? shortcuts',
   'queue.loaded': 'Loaded {n} cases in {ms} ms',
   'queue.capped': 'Showing the first {n} cases by priority; narrow the status to see others.',
   'queue.counts': 'By category',
@@ -91,6 +92,7 @@ const en = {
   'case.comment': 'Comment',
   'case.evidence': 'Evidence',
   'case.noevidence': 'No evidence was attached.',
+  'case.earlier': 'Earlier reports, already decided ({n})',
   'case.purged': 'Purged after its retention period.',
   'case.sender': 'Sender',
   'case.room': 'Room',
@@ -222,6 +224,8 @@ const en = {
   'state.scheduled': 'Scheduled',
   'state.expired': 'Expired',
   'state.revoked': 'Revoked',
+  'state.actioned': 'Actioned',
+  'state.dismissed': 'Dismissed',
   'help.title': 'Keyboard shortcuts',
   'help.j': 'Next case',
   'help.k': 'Previous case',
@@ -338,6 +342,7 @@ const ko = {
   'queue.prev': '이전 페이지',
   'queue.next': '다음 페이지',
   'queue.refresh': '새로 고침',
+  'queue.keys': 'j/k 이동 · Enter 열기 · / 찾기 · ? 단축키',
   'queue.loaded': '케이스 {n}건을 {ms}ms에 불러왔습니다',
   'queue.capped': '우선순위 상위 {n}건만 표시합니다. 다른 케이스는 상태를 좁혀 보세요.',
   'queue.counts': '유형별',
@@ -365,6 +370,7 @@ const ko = {
   'case.comment': '신고 내용',
   'case.evidence': '증거',
   'case.noevidence': '첨부된 증거가 없습니다.',
+  'case.earlier': '이미 결정된 이전 신고 ({n})',
   'case.purged': '보관 기간이 지나 파기되었습니다.',
   'case.sender': '보낸 사람',
   'case.room': '대화방',
@@ -496,6 +502,8 @@ const ko = {
   'state.scheduled': '예정',
   'state.expired': '만료',
   'state.revoked': '해제',
+  'state.actioned': '조치됨',
+  'state.dismissed': '기각',
   'help.title': '단축키',
   'help.j': '다음 케이스',
   'help.k': '이전 케이스',
@@ -587,15 +595,28 @@ export function label(family, value) {
 
 const locale = () => (lang === 'ko' ? 'ko-KR' : 'en-GB');
 
+// Intl formatters are costly to build; one of each per language.
+const formatters = new Map();
+function fmt(kind) {
+  const key = `${lang}:${kind}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = kind === 'num' ? new Intl.NumberFormat(locale())
+      : new Intl.DateTimeFormat(locale(), {
+        year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+      });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function fmtNum(n) {
-  return new Intl.NumberFormat(locale()).format(n);
+  return fmt('num').format(n);
 }
 
 export function fmtTime(ms) {
   if (ms == null) return t('common.none');
-  return new Intl.DateTimeFormat(locale(), {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-  }).format(new Date(ms));
+  return fmt('time').format(new Date(ms));
 }
 
 /** How long ago ms was, relative to now (both epoch ms), short. */

@@ -123,7 +123,8 @@ export function renderQueue(root, { navigate }) {
   const empty = h('p.empty', { hidden: true });
 
   fill(root, 
-    h('div.page-head', h('h1', t('queue.title')), h('div.actions', refreshBtn)),
+    h('div.page-head', h('h1', t('queue.title')),
+      h('div.actions', h('span.muted.small', { 'aria-hidden': 'true' }, t('queue.keys')), refreshBtn)),
     filters, counts,
     h('div.table-wrap', table), empty,
     h('div.pager', prev, range, next), info);
@@ -242,7 +243,11 @@ export function renderQueue(root, { navigate }) {
     switch (e.key) {
       case 'j': case 'ArrowDown': select(state.sel + 1); return true;
       case 'k': case 'ArrowUp': select(state.sel - 1); return true;
-      case 'Enter': case 'o': open(); return true;
+      case 'Enter':
+        if (e.target instanceof Element && e.target.closest('button, a, summary')) return false;
+        open();
+        return true;
+      case 'o': open(); return true;
       case 'n': page(1); return true;
       case 'p': page(-1); return true;
       case 'r': refresh(true); return true;
