@@ -36,7 +36,7 @@ typedef struct args {
     int npos;
 } args_t;
 
-static const char *const flags[] = {"--unmask", "--help", NULL};
+static const char *const flags[] = {"--unmask", "--help", "--private-media", NULL};
 
 static int is_flag(const char *s)
 {
@@ -401,12 +401,13 @@ int pvg_cmd_case(int argc, char **argv)
         "       privguard case show ID [--unmask --reason WHY]\n"
         "       privguard case decide ID --outcome violation|no_violation [--category C]..."
         " [--severity low|medium|high] [--strikes N]"
-        " [--sanction SCOPE:7d|24h|permanent[:room=R|:object=O]]... [--note TEXT]\n"
+        " [--sanction SCOPE:7d|24h|permanent[:room=R|:object=O]]... [--note TEXT]"
+        " [--private-media]\n"
         "       privguard case escalate ID [--note TEXT]\n"
         "       (all take --store S [--actor ID --actor-role ROLE])";
     static const char *const known[] = {"--status", "--limit", "--unmask", "--reason",
                                         "--outcome", "--category", "--severity", "--strikes",
-                                        "--sanction", "--note", NULL};
+                                        "--sanction", "--note", "--private-media", NULL};
     args_t a;
     if (argc < 2 || parse(argc, argv, 2, &a) || check_known(&a, known) || opt(&a, "--help"))
         return usage_err("case", use);
@@ -437,7 +438,8 @@ int pvg_cmd_case(int argc, char **argv)
         pvg_decision_in_t d = {.outcome = opt(&a, "--outcome"),
                                .severity = opt(&a, "--severity"),
                                .note = opt(&a, "--note"),
-                               .strikes = -1};
+                               .strikes = -1,
+                               .private_media = opt(&a, "--private-media") != NULL};
         d.n_categories = opts(&a, "--category", cats, MAX_MULTI);
         d.categories = cats;
         d.n_sanctions = opts(&a, "--sanction", sans, MAX_MULTI);
@@ -461,10 +463,11 @@ int pvg_cmd_case(int argc, char **argv)
             json_t *ids = json_array();
             for (size_t i = 0; i < out.n_sanctions; i++)
                 json_array_append_new(ids, json_integer(out.sanction_ids[i]));
-            st = print_json(json_pack("{s:I, s:I, s:I, s:o, s:b}", "case_id", (json_int_t)id,
-                                      "decision_id", (json_int_t)out.decision_id,
+            st = print_json(json_pack("{s:I, s:I, s:I, s:o, s:b, s:I}", "case_id",
+                                      (json_int_t)id, "decision_id", (json_int_t)out.decision_id,
                                       "strikes_total", (json_int_t)out.strikes_total,
-                                      "sanction_ids", ids, "proposed", out.proposed));
+                                      "sanction_ids", ids, "proposed", out.proposed,
+                                      "bank_entries", (json_int_t)out.bank_entries));
         }
     } else if (!strcmp(sub, "escalate")) {
         rc = pvg_case_escalate(c.e, &c.actor, id, opt(&a, "--note"));

@@ -38,6 +38,7 @@ typedef struct enf_body {
     const char *requester, *object, *poster, *claim;
     int days;
     int notice_action; /* 1 blind, 2 resolve */
+    json_t *media;     /* reports and notices: the "media" list (decoded in do_write) */
 } enf_body_t;
 
 static void body_free(enf_body_t *b)
@@ -101,6 +102,7 @@ static const field_t f_report[] = {{"reporter", F_STR, 1},
                                    {"score", F_NUM, 0},
                                    {"findings", F_ARR | F_NULL, 0},
                                    {"evidence", F_ARR, 0},
+                                   {"media", F_ARR, 0},
                                    {NULL, 0, 0}};
 
 static int parse_report(json_t *o, enf_body_t *b, char *msg, size_t n)
@@ -166,6 +168,9 @@ static int parse_report(json_t *o, enf_body_t *b, char *msg, size_t n)
         in->evidence = b->ev;
         in->n_evidence = json_array_size(ev);
     }
+    b->media = json_object_get(o, "media");
+    if (b->media && pvg__media_list_ok(b->media, msg, n))
+        return -1;
     return 0;
 }
 
@@ -176,7 +181,8 @@ static const field_t f_sanction[] = {{"scope", F_STR, 1},           {"duration",
 static const field_t f_decide[] = {{"type", F_STR, 1},       {"outcome", F_STR, 1},
                                    {"categories", F_ARR, 0}, {"severity", F_STR | F_NULL, 0},
                                    {"strikes", F_INT, 0},    {"sanctions", F_ARR, 0},
-                                   {"note", F_STR | F_NULL, 0}, {NULL, 0, 0}};
+                                   {"note", F_STR | F_NULL, 0}, {"private_media", F_BOOL, 0},
+                                   {NULL, 0, 0}};
 static const field_t f_escalate[] = {
     {"type", F_STR, 1}, {"note", F_STR | F_NULL, 0}, {NULL, 0, 0}};
 
@@ -200,6 +206,7 @@ static int parse_case_event(json_t *o, enf_body_t *b, char *msg, size_t n)
         return -1;
     pvg_decision_in_t *d = &b->decision;
     d->outcome = sget(o, "outcome");
+    d->private_media = json_is_true(json_object_get(o, "private_media"));
     d->severity = sget(o, "severity");
     d->note = sget(o, "note");
     d->strikes = -1;
@@ -268,7 +275,8 @@ static const field_t f_resolve[] = {{"outcome", F_STR, 1},
                                     {NULL, 0, 0}};
 static const field_t f_notice[] = {{"requester", F_STR, 1},     {"object", F_STR, 1},
                                    {"poster", F_STR, 1},        {"claim", F_STR | F_NULL, 0},
-                                   {"days", F_INT, 0},          {NULL, 0, 0}};
+                                   {"days", F_INT, 0},          {"media", F_ARR, 0},
+                                   {NULL, 0, 0}};
 static const field_t f_notice_ev[] = {{"type", F_STR, 1},
                                       {"outcome", F_STR, 0},
                                       {"note", F_STR | F_NULL, 0},
@@ -326,6 +334,9 @@ static int parse_body(int route, json_t *o, enf_body_t *b, char *msg, size_t n)
         if (days < 1 || days > 3650)
             return fail(msg, n, "field 'days' must be 1..3650");
         b->days = (int)days;
+        b->media = json_object_get(o, "media");
+        if (b->media && pvg__media_list_ok(b->media, msg, n))
+            return -1;
         return 0;
     }
     case RT_NOTICE_EVENTS: {
@@ -462,6 +473,15 @@ static void kick(req_t *r)
     pthread_mutex_unlock(&s->bg_mu);
 }
 
+/* The bank changed through this request: the index catches up now, so
+ * the next match on any thread sees it. */
+static void media_follow(req_t *r)
+{
+    int rc = pvg__media_sync(r->srv);
+    if (rc)
+        pvg__log(r->srv, "cannot follow the media bank: %s", pvg_enf_errname(rc));
+}
+
 static void do_write(req_t *r, json_t *o, enf_body_t *b)
 {
     pvg_enforce_t *e = r->srv->enf;
@@ -472,7 +492,19 @@ static void do_write(req_t *r, json_t *o, enf_body_t *b)
     case RT_REPORTS: {
         pvg_report_out_t out;
         memset(&out, 0, sizeof out);
+        media_items_t mi;
+        memset(&mi, 0, sizeof mi);
+        if (b->media && json_array_size(b->media)) {
+            /* decoded and hashed here, on the worker */
+            if (pvg__media_items_build(r, b->media, &mi)) {
+                pvg__media_items_free(&mi);
+                return;
+            }
+            b->report.media = mi.in;
+            b->report.n_media = mi.n;
+        }
         rc = pvg_report_submit(e, a, &b->report, &out);
+        pvg__media_items_free(&mi);
         if (rc == PVG_ENF_EDUPLICATE) {
             pvg__req_enf_error(r, rc);
             sb_reset(&r->out);
@@ -524,7 +556,10 @@ static void do_write(req_t *r, json_t *o, enf_body_t *b)
                       r->id, out.decision_id, out.strikes_total);
             for (size_t i = 0; i < out.n_sanctions; i++)
                 sb_printf(&r->out, i ? ",%" PRId64 : "%" PRId64, out.sanction_ids[i]);
-            sb_printf(&r->out, "],\"proposed\":%s}", out.proposed ? "true" : "false");
+            sb_printf(&r->out, "],\"proposed\":%s,\"bank_entries\":%" PRId64 "}",
+                      out.proposed ? "true" : "false", out.bank_entries);
+            if (out.bank_entries)
+                media_follow(r);
             kick(r);
             return;
         }
@@ -573,7 +608,17 @@ static void do_write(req_t *r, json_t *o, enf_body_t *b)
         return;
     case RT_NOTICES_POST: {
         int64_t id = 0;
-        rc = pvg_notice_file(e, a, b->requester, b->object, b->poster, b->claim, b->days, &id);
+        media_items_t mi;
+        memset(&mi, 0, sizeof mi);
+        if (b->media && json_array_size(b->media) && pvg__media_items_build(r, b->media, &mi)) {
+            pvg__media_items_free(&mi);
+            return;
+        }
+        pvg_notice_in_t nin = {.requester = b->requester, .object = b->object,
+                               .poster = b->poster, .claim = b->claim, .days = b->days,
+                               .media = mi.in, .n_media = mi.n};
+        rc = pvg_notice_submit(e, a, &nin, &id);
+        pvg__media_items_free(&mi);
         if (rc) {
             pvg__req_enf_error(r, rc);
             return;
@@ -587,6 +632,8 @@ static void do_write(req_t *r, json_t *o, enf_body_t *b)
     case RT_NOTICE_EVENTS:
         rc = b->notice_action == 1 ? pvg_notice_blind(e, a, r->id)
                                    : pvg_notice_resolve(e, a, r->id, b->outcome, b->note);
+        if (!rc)
+            media_follow(r); /* blinding adds, restoring disables bank entries */
         if (!rc)
             rc = pvg_notice_show(e, a, r->id, &json);
         if (!rc)

@@ -225,4 +225,21 @@ void pvg__metrics_render(srv_t *s, sb_t *out)
               atomic_load(&m->shed_queue), atomic_load(&m->shed_deadline),
               atomic_load(&m->outbox_pending), atomic_load(&m->outbox_delivered),
               atomic_load(&m->outbox_failed));
+    sb_printf(out,
+              "# HELP privguard_media_bank_entries Enabled entries in the media bank index.\n"
+              "# TYPE privguard_media_bank_entries gauge\n"
+              "privguard_media_bank_entries %" PRId64 "\n"
+              "# HELP privguard_media_uploads_total Media decoded and hashed, by result.\n"
+              "# TYPE privguard_media_uploads_total counter\n"
+              "privguard_media_uploads_total{result=\"hashed\"} %" PRIu64 "\n"
+              "privguard_media_uploads_total{result=\"rejected\"} %" PRIu64 "\n"
+              "# HELP privguard_media_matches_total Uploads that matched the bank.\n"
+              "# TYPE privguard_media_matches_total counter\n"
+              "privguard_media_matches_total %" PRIu64 "\n"
+              "# HELP privguard_media_violations_total Matches that became a violation.\n"
+              "# TYPE privguard_media_violations_total counter\n"
+              "privguard_media_violations_total %" PRIu64 "\n",
+              atomic_load(&s->media_entries), atomic_load(&s->media_hashed),
+              atomic_load(&s->media_rejected), atomic_load(&s->media_matched),
+              atomic_load(&s->media_violations));
 }

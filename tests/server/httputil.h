@@ -246,6 +246,48 @@ static inline http_resp_t http(const test_env_t *t, const char *method, const ch
     return r;
 }
 
+/* One request with a binary body of len bytes and a Content-Type (NULL:
+ * none). The answer is parsed as JSON when it is JSON. */
+static inline http_resp_t http_raw(const test_env_t *t, const char *path, const char *token,
+                                   const void *body, size_t len, const char *ctype)
+{
+    http_resp_t r;
+    memset(&r, 0, sizeof r);
+    CURL *c = curl_easy_init();
+    if (!c)
+        fail_msg("curl_easy_init failed");
+    char url[1024], auth[128], ct[160];
+    snprintf(url, sizeof url, "%s%s", t->base, path);
+    struct curl_slist *h = NULL;
+    if (token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, auth);
+    }
+    snprintf(ct, sizeof ct, "Content-Type:%s%s", ctype ? " " : "", ctype ? ctype : "");
+    h = curl_slist_append(h, ct);
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, len ? body : "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hu_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hu_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fail_msg("POST %s: %s", path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (r.body)
+        r.json = json_loadb(r.body, r.len, 0, NULL);
+    return r;
+}
+
 /* Asserts the status and, for errors, the {"error", "message"} shape. */
 static inline void expect(const http_resp_t *r, long status, const char *what)
 {

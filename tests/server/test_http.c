@@ -413,7 +413,7 @@ static void run_bad(test_env_t *t, const bad_case_t *c)
     char *body = NULL;
     const char *bp = c->body;
     if (bp && !strcmp(bp, "@BIG"))
-        bp = body = big_body(PVG_SRV_MAX_BODY_OTHER + 10, 0);
+        bp = body = big_body(PVG_SRV_MAX_BODY_REPORT + 10, 0);
     else if (bp && !strcmp(bp, "@HUGE"))
         bp = body = big_body(PVG_SRV_MAX_BODY_SCAN + 10, 1);
     static const char bad_tok[] =
