@@ -331,6 +331,7 @@ async function unlabeled(page) {
 
 async function shot(page, name, opts = {}) {
   if (!SHOTS) return;
+  await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
   mkdirSync(shotDir, { recursive: true });
   await page.screenshot({ path: join(shotDir, name), ...opts });
 }
@@ -502,6 +503,11 @@ async function main() {
     assert((await page.textContent('.role')).trim() === 'Moderator', 'role badge in English');
     await page.goto(`${base}/#/queue`);
     await page.waitForSelector('text=Open cases');
+    await page.fill('#f-account', '');
+    await page.waitForSelector('table.queue tbody tr');
+    await page.click('h1');
+    await page.mouse.move(0, 0);
+    await shot(page, 'queue-en.png');
     await page.selectOption('#lang', 'ko');
     await page.waitForSelector('text=미처리 케이스');
   });
@@ -522,6 +528,11 @@ async function main() {
     await shot(tp, 'case-triage.png');
     await tp.click('#escalate');
     await tp.waitForSelector('.case-head .status-escalated');
+    // n on a case page moves to the next case of the queue as last shown.
+    assert(await tp.$('#next-case'), 'a next-case link');
+    await tp.click('.case-head h1');
+    await tp.keyboard.press('n');
+    await tp.waitForURL((u) => /#\/case\/\d+$/.test(u.hash) && u.hash !== `#/case/${triageCase.caseId}`);
     assert(tp.errors.length === 0, tp.errors.join('\n'));
     await tp.close();
   });

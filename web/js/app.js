@@ -67,7 +67,7 @@ function renderSignIn(message) {
 function shell(role, active) {
   const link = (hash, key, name) => h('a', { href: hash, 'aria-current': active === name ? 'page' : null }, t(key));
   const main = h('main#main', { tabindex: '-1' });
-  fill(app, 
+  fill(app,
     h('a.skip', { href: '#main', on: { click: (e) => { e.preventDefault(); main.focus(); } } }, t('app.skip')),
     h('header.topbar',
       h('div.brand', h('span.logo', { 'aria-hidden': 'true' }, 'pg'), t('app.title')),

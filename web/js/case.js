@@ -14,7 +14,7 @@ import { get, post, qs, ApiError } from './api.js';
 import { h, clear, fill, announce, modal, typingIn } from './dom.js';
 import { t, label, fmtNum, fmtTime, fmtAge, fmtDuration } from './i18n.js';
 import { maskedNodes, unmaskedNodes, fmtScore } from './evidence.js';
-import { CATEGORIES, band, invalidateQueue } from './queue.js';
+import { CATEGORIES, band, invalidateQueue, neighbour } from './queue.js';
 
 const SCOPES = ['message_send', 'openchat_search', 'openchat_access', 'open_profile',
   'post_visibility', 'account_creation', 'service'];
@@ -47,8 +47,15 @@ export function renderCase(root, { id, navigate, role, features }) {
   const head = h('div.case-head');
   const banner = h('div.banner', { hidden: true, role: 'status' });
 
-  fill(root, 
-    h('p.crumb', h('a', { href: '#/queue' }, '← ', t('case.back')), h('kbd.hint', 'u')),
+  const prevId = neighbour(id, -1), nextId = neighbour(id, 1);
+  fill(root,
+    h('nav.crumb', { 'aria-label': t('case.title', { id }) },
+      h('a', { href: '#/queue' }, '← ', t('case.back')), h('kbd.hint', 'u'),
+      h('span.spacer'),
+      prevId ? h('a', { href: `#/case/${prevId}`, rel: 'prev' }, '‹ ', t('case.prev')) : null,
+      prevId ? h('kbd.hint', 'p') : null,
+      nextId ? h('a#next-case', { href: `#/case/${nextId}`, rel: 'next' }, t('case.next'), ' ›') : null,
+      nextId ? h('kbd.hint', 'n') : null),
     head, banner,
     h('div.case-grid', h('div.case-main', reportsBox), h('aside.case-side', decideBox, historyBox)));
   head.append(h('h1', t('case.title', { id })), h('p.muted', t('common.loading')));
@@ -56,7 +63,7 @@ export function renderCase(root, { id, navigate, role, features }) {
   // ------------------------------------------------------------ header
   function drawHead() {
     const b = band(c.priority);
-    fill(head, 
+    fill(head,
       h('div.title-row',
         h('h1', t('case.title', { id: c.id })),
         h('span', { class: `status status-${c.status}` }, label('state', c.status)),
@@ -82,7 +89,7 @@ export function renderCase(root, { id, navigate, role, features }) {
     const remaskBtn = revealed
       ? h('button.btn#remask', { type: 'button', on: { click: remask } }, t('case.remask'))
       : null;
-    fill(reportsBox, 
+    fill(reportsBox,
       h('div.section-head', h('h2#reports-h', t('case.reports', { n: data.reports.length })),
         h('div.actions', revealed ? null : h('span.masked-note', t('case.masked')), revealBtn, remaskBtn)),
       open.map((r) => drawReport(r, !!revealed)),
@@ -216,7 +223,7 @@ export function renderCase(root, { id, navigate, role, features }) {
       ' ', sanctionState(s),
       h('div.muted.small', s.ends_at == null ? t('case.permanent') : t('case.until', { t: fmtTime(s.ends_at) })));
     const others = hist.cases.filter((x) => x.id !== c.id);
-    fill(historyBox, 
+    fill(historyBox,
       h('h2#history-h', t('case.history')),
       h('div.strikes', h('span.big', String(hist.active_strikes)), h('span', t('case.strikes'))),
       h('h3', t('case.sanctions')),
@@ -444,6 +451,8 @@ export function renderCase(root, { id, navigate, role, features }) {
   function onKey(e) {
     if (typingIn(e)) return false;
     if (e.key === 'u') { navigate('#/queue'); return true; }
+    if (e.key === 'n' && nextId) { navigate(`#/case/${nextId}`); return true; }
+    if (e.key === 'p' && prevId) { navigate(`#/case/${prevId}`); return true; }
     if (e.key === 'v' && isMod && !revealed && c) { reveal(); return true; }
     return false;
   }

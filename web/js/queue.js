@@ -38,8 +38,23 @@ const state = {
   data: null, // {status, rows, loadedAt, ms}
 };
 
+/** The next queue visit reloads; the rows stay for next/previous case. */
 export function invalidateQueue() {
-  state.data = null;
+  if (state.data) state.data.loadedAt = 0;
+}
+
+/**
+ * The case after (dir 1) or before (dir -1) id in the queue as last shown
+ * (same filters and order), or null. Used by the case page's n/p keys.
+ */
+export function neighbour(id, dir) {
+  if (!state.data) return null;
+  const n = Date.now();
+  const view = sorted(state.data.rows.filter((c) => matches(c, state.filters, n, false)), state.filters.sort);
+  const i = view.findIndex((c) => String(c.id) === String(id));
+  if (i < 0) return null;
+  const c = view[i + dir];
+  return c ? c.id : null;
 }
 
 function surfacesOf(c) {
@@ -121,13 +136,14 @@ export function renderQueue(root, { navigate }) {
   const next = h('button.btn', { type: 'button', on: { click: () => page(1) } }, t('queue.next'), ' →');
   const refreshBtn = h('button.btn', { type: 'button', on: { click: () => refresh(true) } }, t('queue.refresh'));
   const empty = h('p.empty', { hidden: true });
+  const tableWrap = h('div.table-wrap', table);
+  const pager = h('div.pager', prev, range, next);
 
-  fill(root, 
+  fill(root,
     h('div.page-head', h('h1', t('queue.title')),
       h('div.actions', h('span.muted.small', { 'aria-hidden': 'true' }, t('queue.keys')), refreshBtn)),
     filters, counts,
-    h('div.table-wrap', table), empty,
-    h('div.pager', prev, range, next), info);
+    tableWrap, empty, pager, info);
 
   function page(d) {
     const pages = Math.max(1, Math.ceil(view.length / PAGE));
@@ -208,7 +224,8 @@ export function renderQueue(root, { navigate }) {
       frag.append(tr);
     }
     fill(tbody, frag);
-    table.hidden = slice.length === 0;
+    tableWrap.hidden = slice.length === 0;
+    pager.hidden = view.length <= PAGE;
     empty.hidden = slice.length !== 0;
     empty.textContent = all.length ? t('queue.none') : t('queue.empty');
     range.textContent = view.length
