@@ -2,8 +2,10 @@
 /*
  * test_cli.c -- `privguard media hash|match` end to end through the built
  * CLI ($PVG_CLI): JSON output, exit statuses (match 0, no match 1, errors
- * 2) and the bank file's error messages. Images are generated in a fresh
- * temporary folder; the PDQ corpus supplies a rotated photo. When the CLI
+ * 2) and the bank file's error messages; the store's bank (`media bank
+ * add|disable|list`, `media match --store`) on a SQLite store. Images are
+ * generated in a fresh temporary folder; the PDQ corpus supplies a rotated
+ * photo. When the CLI
  * has not been built (another component of it failing), the test is
  * skipped rather than passed.
  */
@@ -62,6 +64,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    if (!strncmp(dir, "/tmp/pvg-media-cli-", 19)) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s/store'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "warning: cannot remove %s/store\n", dir);
+    }
     static const char *const names[] = {"a.jpg", "b.png", "bank.jsonl", "bad.jsonl",
                                         "rot.jpg", "notes.txt", "stderr.txt"};
     char path[512];
@@ -71,6 +79,98 @@ static int teardown(void **state)
     }
     rmdir(dir);
     return 0;
+}
+
+static json_t *parse_out(const char *out)
+{
+    json_t *o = json_loads(out, 0, NULL);
+    if (!o)
+        fail_msg("not JSON: %.300s", out);
+    return o;
+}
+
+static void test_store_bank(void **state)
+{
+    (void)state;
+    if (!cli || access(cli, X_OK) != 0) {
+        printf("  privguard CLI not built at '%s': skipped\n", cli ? cli : "(PVG_CLI unset)");
+        skip();
+    }
+    uint8_t *rgb = mt_make_rgb(320, 240, 41);
+    size_t n;
+    uint8_t *jpg = mt_encode_jpeg(rgb, 320, 240, 90, 1, &n);
+    assert_non_null(jpg);
+    assert_int_equal(write_file("s.jpg", jpg, n), 0);
+    free(jpg);
+    uint8_t *other = mt_make_rgb(320, 240, 977);
+    jpg = mt_encode_jpeg(other, 320, 240, 90, 1, &n);
+    assert_int_equal(write_file("o.jpg", jpg, n), 0);
+    free(jpg);
+    free(rgb);
+    free(other);
+    static char out[65536];
+    const char *st = "--store store/pvg.db --keys store/keys", *mst = "--store store/pvg.db";
+    char args[512];
+    /* nothing in the bank yet */
+    snprintf(args, sizeof args, "match s.jpg %s", mst);
+    assert_int_equal(run(args, out, sizeof out), 1);
+    snprintf(args, sizeof args, "bank add s.jpg %s --note 'test entry'", st);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    json_t *o = parse_out(out);
+    json_t *e0 = json_array_get(json_object_get(o, "entries"), 0);
+    assert_true(json_is_true(json_object_get(e0, "added")));
+    json_int_t id = json_integer_value(json_object_get(e0, "entry_id"));
+    char pdq[65];
+    snprintf(pdq, sizeof pdq, "%s", json_string_value(json_object_get(e0, "pdq")));
+    json_decref(o);
+    /* the same hash again: nothing added, exit 4 */
+    snprintf(args, sizeof args, "bank add --pdq %s %s", pdq, st);
+    assert_int_equal(run(args, out, sizeof out), 4);
+    snprintf(args, sizeof args, "match s.jpg %s", mst);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    o = parse_out(out);
+    assert_true(json_is_true(json_object_get(o, "matched")));
+    json_decref(o);
+    snprintf(args, sizeof args, "match o.jpg %s", mst);
+    assert_int_equal(run(args, out, sizeof out), 1);
+    snprintf(args, sizeof args, "bank list %s", st);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    o = parse_out(out);
+    assert_int_equal(json_array_size(o), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(o, 0), "note")),
+                        "test entry");
+    json_decref(o);
+    snprintf(args, sizeof args, "bank list %s --actor-role reporter_app", st);
+    assert_int_equal(run(args, out, sizeof out), 5);
+    snprintf(args, sizeof args, "bank disable %lld %s --actor-role triage", (long long)id, st);
+    assert_int_equal(run(args, out, sizeof out), 5);
+    snprintf(args, sizeof args, "bank disable %lld %s --reason mistake", (long long)id, st);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    snprintf(args, sizeof args, "bank disable %lld %s", (long long)id, st);
+    assert_int_equal(run(args, out, sizeof out), 4);
+    snprintf(args, sizeof args, "bank disable 4242 %s", st);
+    assert_int_equal(run(args, out, sizeof out), 3);
+    snprintf(args, sizeof args, "match s.jpg %s", mst);
+    assert_int_equal(run(args, out, sizeof out), 1);
+    snprintf(args, sizeof args, "bank list %s --all", st);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    o = parse_out(out);
+    assert_false(json_is_true(json_object_get(json_array_get(o, 0), "enabled")));
+    json_decref(o);
+    /* usage errors */
+    snprintf(args, sizeof args, "bank add --pdq 12ab %s", st);
+    assert_int_equal(run(args, out, sizeof out), 2);
+    snprintf(args, sizeof args, "match s.jpg %s --bank bank.jsonl", mst);
+    assert_int_equal(run(args, out, sizeof out), 2);
+    snprintf(args, sizeof args, "bank frobnicate %s", st);
+    assert_int_equal(run(args, out, sizeof out), 2);
+    /* a store under a regular file cannot be created */
+    assert_int_equal(run("match s.jpg --store s.jpg/pvg.db", out, sizeof out), 2);
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.jpg", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/o.jpg", dir);
+    unlink(path);
 }
 
 static void test_hash_and_match(void **state)
@@ -173,6 +273,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_and_match),
+        cmocka_unit_test(test_store_bank),
     };
     return cmocka_run_group_tests_name("media_cli", tests, setup, teardown);
 }
