@@ -561,6 +561,19 @@ int pvg__pub(pvg__publisher_t *pb, const char *subj, const char *msg_id, const c
     return PVG_STREAM_OK;
 }
 
+/* Whether a pub ack says "duplicate": true (the server writes a space). */
+static int is_duplicate(const char *d, size_t n)
+{
+    const char *k = memmem(d, n, "\"duplicate\"", 11);
+    if (!k)
+        return 0;
+    const char *e = d + n;
+    k += 11;
+    while (k < e && (*k == ' ' || *k == ':'))
+        k++;
+    return e - k >= 4 && !memcmp(k, "true", 4);
+}
+
 int pvg__pub_wait(pvg__publisher_t *pb, int64_t timeout_ms, int *dups)
 {
     *dups = 0;
@@ -589,7 +602,7 @@ int pvg__pub_wait(pvg__publisher_t *pb, int64_t timeout_ms, int *dups)
         if ((natsMsgHeader_Get(m, "Status", &status) == NATS_OK && status) || !d || dl < 2 ||
             memmem(d, (size_t)dl, "\"error\"", 7) || !memmem(d, (size_t)dl, "\"seq\"", 5))
             failed++;
-        else if (memmem(d, (size_t)dl, "\"duplicate\":true", 16))
+        else if (is_duplicate(d, (size_t)dl))
             (*dups)++;
         natsMsg_Destroy(m);
     }
