@@ -33,7 +33,7 @@ int pvg_cmd_token(int argc, char **argv);
 /* service (src/cli/cmd_serve.c; needs src/server) */
 int pvg_cmd_serve(int argc, char **argv);
 
-/* stream worker (src/cli/cmd_consume.c; needs src/stream) */
+/* stream worker (src/cli/cmd_stream.c; needs src/stream) */
 int pvg_cmd_consume(int argc, char **argv);
 
 /* media (src/cli/cmd_media.c; needs src/media) */
