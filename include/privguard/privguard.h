@@ -389,9 +389,10 @@ PVG_API pvg_error_t pvg_scan_event(const pvg_engine_t *e, const pvg_event_t *ev,
 
 /* Conversation windows, one per (room, sender): the last max_msgs messages
  * within max_age_ms, at most max_keys keys (least recently used evicted).
- * Zeros take the defaults (5 messages, 10 minutes, 100000 keys). A window
- * does not depend on any engine: it survives a rules reload. Evicted state
- * is wiped. The caller frees it with pvg_window_free(). */
+ * Zeros take the defaults (5 messages, 10 minutes, 100000 keys). A key
+ * takes about 1 KB. Message ids longer than 63 bytes are not kept (a split
+ * value's "prev" then has no id). A window does not depend on any engine:
+ * it survives a rules reload. Evicted state is wiped. The caller frees it with pvg_window_free(). */
 PVG_API PVG_WUR pvg_error_t pvg_window_alloc(size_t max_keys, size_t max_msgs,
                                              int64_t max_age_ms, pvg_window_t **out);
 PVG_API void pvg_window_free(pvg_window_t *w); /* NULL is a no-op */

@@ -108,6 +108,10 @@ static const char redact_usage[] =
  * of QUEUE_DEPTH batches; the main thread scans and writes them in order.
  * Memory stays bounded by the queue, whatever the input.
  */
+/* Conversation windows kept at once (least recently used evicted): about
+ * 1 KB each, so the scan stays well under 64 MB on any input. */
+#define CLI_WINDOW_KEYS 16384
+
 #define BATCH_LINES 256
 #define BATCH_BYTES (4u << 20)
 #define QUEUE_DEPTH 2
@@ -386,7 +390,8 @@ static int run(int argc, char **argv, int redact)
         return 2;
     }
     if (pvg_scratch_alloc(e, &rn.s) != PVG_OK || reader_open(&r, stdin) ||
-        (o.window && o.format == FORMAT_JSONL && pvg_window_alloc(0, 0, 0, &rn.w) != PVG_OK)) {
+        (o.window && o.format == FORMAT_JSONL &&
+         pvg_window_alloc(CLI_WINDOW_KEYS, 0, 0, &rn.w) != PVG_OK)) {
         fprintf(stderr, "privguard: out of memory\n");
         cli_events_close(rn.ce);
         pvg_scratch_free(rn.s);

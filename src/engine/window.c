@@ -23,7 +23,7 @@
 
 #include "engine/window.h"
 
-#define MAX_ID 128
+#define MAX_ID 64
 
 typedef struct wmsg {
     char id[MAX_ID];
