@@ -113,7 +113,7 @@ static const char redact_usage[] =
 #define CLI_WINDOW_KEYS 16384
 
 #define BATCH_LINES 256
-#define BATCH_BYTES (4u << 20)
+#define BATCH_BYTES (1u << 20)
 #define QUEUE_DEPTH 2
 
 typedef struct item {
