@@ -401,7 +401,7 @@ static void answer_match(req_t *r, const upload_t *u, const match_opts_t *mo,
                               case_id ? json_integer(case_id) : json_null(), "notice_id",
                               notice_id ? json_integer(notice_id) : json_null(), "distance",
                               it->hit.distance, "variant", pvg_dihedral_name(it->variant));
-        if (u->kind != 1) {
+        if (u->kind == 2 || (u->kind == 3 && u->n_hashes > 1)) {
             json_object_set_new(e, "frames", json_integer(it->frames));
             json_object_set_new(e, "first_t", json_real(it->first_t));
         }

@@ -257,6 +257,10 @@ static void test_flow(void **state)
              "Content-Type: application/json");
     expect(&r, 200, "match a hash");
     assert_true(matched(&r));
+    /* one hash is an image: no frame counts in its entries */
+    assert_null(json_object_get(
+        json_array_get(json_object_get(json_object_get(r.json, "match"), "entries"), 0),
+        "frames"));
     assert_string_equal(jstr(&r, "action"), "block");
     resp_free(&r);
     /* an unrelated photo */
