@@ -263,6 +263,9 @@ static batch_t *queue_pop(pipeline_t *pl)
     return b;
 }
 
+/* Handed over when no batch can be allocated: ends the input as an error. */
+static batch_t oom_batch = {.last = 1, .read_error = 1};
+
 static void *producer(void *arg)
 {
     pipeline_t *pl = arg;
@@ -270,8 +273,7 @@ static void *producer(void *arg)
         batch_t *b = batch_get(pl);
         if (!b) {
             /* No memory for a batch: end the input here, as an error. */
-            static batch_t oom = {.last = 1, .read_error = 1};
-            queue_push(pl, &oom);
+            queue_push(pl, &oom_batch);
             return NULL;
         }
         int more = 1;
@@ -415,7 +417,7 @@ static int run(int argc, char **argv, int redact)
                 handle(&rn, &b->items[i]);
             int last = b->last;
             read_error |= b->read_error;
-            if (b->cap || b->n)
+            if (b != &oom_batch)
                 batch_put(&pl, b);
             if (last)
                 break;
