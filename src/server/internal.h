@@ -308,6 +308,24 @@ int pvg__media_sync(srv_t *s);
 int pvg__media_actions_parse(const char *spec, int acts[PVG_SURFACE_COUNT], char *err,
                              size_t errlen);
 
+/* Attachments of a /v1/scan message that carry "pdq": matched against the
+ * bank; a match on a surface whose media action is not allow adds the
+ * entries to the result as pii_exposure reasons (merged into the scan's own
+ * pii_exposure violation, or a new one) and raises the action. The storage
+ * for the changed result lives in the struct. */
+#define MEDIA_SCAN_REASONS 10
+typedef struct media_scan {
+    pvg_result_t res;
+    pvg_violation_t *viol;
+    const char **reasons;
+    char text[MEDIA_SCAN_REASONS][200];
+} media_scan_t;
+/* Returns 1 when ms->res replaces res (free with pvg__media_scan_free), 0
+ * when nothing matched, -1 when out of memory. */
+int pvg__media_scan_attachments(srv_t *s, json_t *msg, int surface, const pvg_result_t *res,
+                                media_scan_t *ms);
+void pvg__media_scan_free(media_scan_t *ms);
+
 /* Media carried by a report or notice body ("media": [...]): decoded and
  * hashed on the calling worker into the core's input items. */
 typedef struct media_items {

@@ -1000,3 +1000,115 @@ oom:
     pvg__req_error(r, 503, "out_of_memory", "the media could not be stored");
     return -1;
 }
+
+/* ------------------------------------------------ attachments in /v1/scan */
+
+void pvg__media_scan_free(media_scan_t *ms)
+{
+    free(ms->viol);
+    free(ms->reasons);
+    ms->viol = NULL;
+    ms->reasons = NULL;
+}
+
+int pvg__media_scan_attachments(srv_t *s, json_t *msg, int surface, const pvg_result_t *res,
+                                media_scan_t *ms)
+{
+    memset(ms, 0, sizeof *ms);
+    json_t *atts = json_object_get(msg, "attachments");
+    if (!json_is_array(atts) || !s->media_idx || surface < 0 || surface >= PVG_SURFACE_COUNT)
+        return 0;
+    pvg_media_match_opts_t o;
+    pvg_media_match_opts_default(&o);
+    o.max_distance = s->cfg.media_threshold;
+    o.min_quality = 0; /* an attachment's hash comes without a quality */
+    o.dihedral = 0;
+    size_t nr = 0;
+    int confirmed = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(atts, i, a)
+    {
+        if (i >= 16)
+            break; /* as many as the scan reads (MAX_ATT) */
+        json_t *h = json_object_get(a, "pdq");
+        pvg_pdq_result_t p;
+        memset(&p, 0, sizeof p);
+        if (!json_is_string(h) ||
+            pvg_pdq_from_hex(json_string_value(h), json_string_length(h), &p.hash) != PVG_OK)
+            continue; /* the scan contract ignores what it does not know */
+        p.dihedral[0] = p.hash;
+        p.quality = 100;
+        pvg_media_matches_t *m = NULL;
+        if (pvg_media_match_image(s->media_idx, &p, &o, &m) != PVG_OK) {
+            pvg_media_matches_free(m);
+            return -1;
+        }
+        for (size_t k = 0; m->matched && k < m->n && nr < MEDIA_SCAN_REASONS; k++) {
+            const pvg_media_hit_t *hit = &m->items[k].hit;
+            int64_t case_id, notice_id;
+            source_of(hit->case_id, &case_id, &notice_id);
+            if (strcmp(hit->bank, PVG_BANK_PENDING))
+                confirmed = 1;
+            int n = snprintf(ms->text[nr], sizeof ms->text[nr], "media matches bank %s entry %s",
+                             hit->bank, hit->entry_id);
+            if (case_id)
+                snprintf(ms->text[nr] + n, sizeof ms->text[nr] - (size_t)n,
+                         " (case %" PRId64 ")", case_id);
+            else if (notice_id)
+                snprintf(ms->text[nr] + n, sizeof ms->text[nr] - (size_t)n,
+                         " (notice %" PRId64 ")", notice_id);
+            nr++;
+        }
+        pvg_media_matches_free(m);
+    }
+    if (!nr)
+        return 0;
+    atomic_fetch_add(&s->media_matched, 1);
+    int action = s->media_actions[surface];
+    if (!confirmed && action > PVG_ACTION_REVIEW)
+        action = PVG_ACTION_REVIEW;
+    if (action == PVG_ACTION_ALLOW)
+        return 0;
+    atomic_fetch_add(&s->media_violations, 1);
+    /* the scan's own pii_exposure violation, if any, takes the reasons */
+    size_t at = res->n_violations, extra = 1, old_reasons = 0;
+    for (size_t k = 0; k < res->n_violations; k++)
+        if (!strcmp(res->violations[k].category, "pii_exposure") && !res->violations[k].shadow) {
+            at = k;
+            extra = 0;
+            old_reasons = res->violations[k].n_reasons;
+        }
+    ms->viol = calloc(res->n_violations + extra, sizeof *ms->viol);
+    ms->reasons = calloc(old_reasons + nr, sizeof *ms->reasons);
+    if (!ms->viol || !ms->reasons) {
+        pvg__media_scan_free(ms);
+        return -1;
+    }
+    if (res->n_violations)
+        memcpy(ms->viol, res->violations, res->n_violations * sizeof *ms->viol);
+    pvg_violation_t *v = &ms->viol[at];
+    for (size_t k = 0; k < old_reasons; k++)
+        ms->reasons[k] = v->reasons[k];
+    for (size_t k = 0; k < nr; k++)
+        ms->reasons[old_reasons + k] = ms->text[k];
+    if (extra) {
+        v->category = "pii_exposure";
+        v->score = 0;
+        v->shadow = 0;
+        v->action = PVG_ACTION_ALLOW;
+    }
+    float score = confirmed ? 1.0f : 0.5f;
+    if (v->score < score)
+        v->score = score;
+    if (v->action < action)
+        v->action = action;
+    v->reasons = ms->reasons;
+    v->n_reasons = old_reasons + nr;
+    ms->res = *res;
+    ms->res.violations = ms->viol;
+    ms->res.n_violations = res->n_violations + extra;
+    if (ms->res.action < action)
+        ms->res.action = action;
+    return 1;
+}

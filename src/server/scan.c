@@ -329,11 +329,23 @@ void pvg__h_scan(req_t *r)
     if (rc == PVG_OK)
         rc = scan_one(s, e, &sc, &m, &res);
     if (rc == PVG_OK) {
-        pvg__metrics_result(&s->m, &res);
+        /* attachments carrying a PDQ hash are matched against the media
+         * bank (docs/media.md): a match adds to pii_exposure */
+        media_scan_t ms;
+        const pvg_result_t *out = &res;
+        int mrc = pvg__media_scan_attachments(s, o, m.surface, &res, &ms);
+        if (mrc > 0)
+            out = &ms.res;
+        pvg__metrics_result(&s->m, out);
         sb_reset(&r->out);
         r->status = 200;
-        pvg__write_result(&r->out, m.id, m.id_len, &res);
-        if (sb_failed(&r->out))
+        pvg__write_result(&r->out, m.id, m.id_len, out);
+        if (mrc > 0)
+            pvg__media_scan_free(&ms);
+        if (mrc < 0) {
+            r->retry_after = 1;
+            pvg__req_error(r, 503, "out_of_memory", "the media bank could not be searched");
+        } else if (sb_failed(&r->out))
             pvg__req_error(r, 500, "out_of_memory", "the answer could not be built");
     } else {
         scan_error(r, rc);

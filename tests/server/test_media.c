@@ -263,6 +263,25 @@ static void test_flow(void **state)
         "frames"));
     assert_string_equal(jstr(&r, "action"), "block");
     resp_free(&r);
+    /* /v1/scan: an attachment carrying the hash adds to pii_exposure */
+    snprintf(body, sizeof body,
+             "{\"id\":\"m-att\",\"text\":\"see this\",\"surface\":\"open_chat\","
+             "\"attachments\":[{\"name\":\"a.jpg\",\"mime\":\"image/jpeg\",\"pdq\":\"%s\"}]}",
+             pdq);
+    r = http(t, "POST", "/v1/scan", t->tok[T_SERVICE], body, NULL);
+    expect(&r, 200, "scan with a matching attachment");
+    assert_string_equal(jstr(&r, "action"), "block");
+    assert_string_equal(first_reason(&r), want);
+    resp_free(&r);
+    snprintf(body, sizeof body,
+             "{\"id\":\"m-att2\",\"text\":\"see this\",\"surface\":\"direct\","
+             "\"attachments\":[{\"name\":\"a.jpg\",\"pdq\":\"%s\"}]}",
+             pdq);
+    r = http(t, "POST", "/v1/scan", t->tok[T_SERVICE], body, NULL);
+    expect(&r, 200, "scan with a matching attachment in a direct chat");
+    assert_string_equal(jstr(&r, "action"), "allow");
+    assert_int_equal(json_array_size(json_object_get(r.json, "violations")), 0);
+    resp_free(&r);
     /* an unrelated photo */
     r = match_raw(t, other, n_other, "open_chat");
     expect(&r, 200, "match unrelated");
