@@ -193,7 +193,10 @@ PVG_WUR int pvg_case_list(pvg_enforce_t *e, const pvg_actor_t *a, const char *st
 /* A case with its reports, evidence, decisions and sanctions. Evidence text
  * is masked (findings' spans and digits hidden) unless unmask is set, which
  * needs moderator or admin and a reason, and is written to the audit log
- * (who, when, from where, why) before the text is returned. */
+ * (who, when, from where, why) before the text is returned. Each report
+ * also lists its media evidence ("media": media_id, kind, content_type,
+ * size, hashes, first pdq, purged), never the bytes
+ * (pvg_media_evidence_reveal). */
 PVG_WUR int pvg_case_show(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id, int unmask,
                           const char *reason, char **json);
 
