@@ -70,10 +70,27 @@ static int common_tld(const uint8_t *host, size_t n)
     return 0;
 }
 
-static int domain_ok_utf8(const uint8_t *h, size_t n)
+/* Public-suffix answers are cached per scratch: the same few domains
+ * (naver.com, gmail.com) come back in message after message, and libpsl
+ * costs a few thousand instructions a question. */
+static int domain_ok_cached(pvg__scan_t *sc, const uint8_t *h, size_t n)
 {
-    return pvg__domain_ok((const char *)h, n);
+    if (n == 0 || n > 64)
+        return pvg__domain_ok((const char *)h, n);
+    uint64_t k = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        k = (k ^ (h[i] | 0x20)) * 1099511628211ull;
+    k |= 1; /* 0 marks an empty slot */
+    pvg__domain_memo_t *m = &sc->s->domain_memo[k % PVG__DOMAIN_MEMO];
+    if (m->key == k && m->len == n)
+        return m->ok;
+    int ok = pvg__domain_ok((const char *)h, n);
+    m->key = k;
+    m->len = (uint32_t)n;
+    m->ok = ok;
+    return ok;
 }
+#define domain_ok_utf8(h, n) domain_ok_cached(sc, (h), (n))
 
 /* ----------------------------------------------------------------- email */
 

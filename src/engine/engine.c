@@ -193,7 +193,7 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         /* Every literal word is matched in the space-free form: one literal
          * database, one Vectorscan call (a word of marks only is dropped). */
         if (w->regex == PVG__WORD_LITERAL) {
-            size_t nl = pvg__nospace((const uint8_t *)w->text, w->len, (uint8_t *)w->text, NULL);
+            size_t nl = pvg__nospace((const uint8_t *)w->text, w->len, (uint8_t *)w->text, NULL, NULL);
             w->text[nl] = 0;
             w->len = nl;
             w->regex = nl ? PVG__WORD_NOSPACE : PVG__WORD_NONE;
@@ -430,7 +430,8 @@ static int on_hit_nospace(unsigned id, unsigned long long from, unsigned long lo
     pvg_scratch_t *s = sc->s;
     const pvg__word_t *w = &sc->e->words[id];
     size_t end_s = (size_t)to, start_s = end_s >= w->len ? end_s - w->len : 0;
-    uint32_t start = s->smap[start_s], end = s->smap[end_s - 1] + 1;
+    uint32_t start = pvg__nospace_orig(s->smap, s->n_skips, start_s);
+    uint32_t end = pvg__nospace_orig(s->smap, s->n_skips, end_s - 1) + 1;
     if (w->ascii) {
         const uint8_t *t = sc->t;
         uint8_t a = start > 0 && w->ascii == 1 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
@@ -605,8 +606,7 @@ static pvg_error_t scan_core(const pvg_engine_t *e, const char *text, size_t len
             return PVG_EINTERNAL;
         if (e->db_nospace) {
             /* The folded text without spaces, and where each byte came from. */
-            size_t k = pvg__nospace(s->fold, s->flen, s->strip, s->smap);
-            s->smap[k] = (uint32_t)s->flen;
+            size_t k = pvg__nospace(s->fold, s->flen, s->strip, s->smap, &s->n_skips);
             s->strip_len = k;
             if (k && hs_scan(e->db_nospace, (const char *)s->strip, (unsigned)k, 0, s->hs,
                              on_hit_nospace, &sc) != HS_SUCCESS)

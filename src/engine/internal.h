@@ -128,6 +128,15 @@ struct pvg_engine {
 
 /* ----------------------------------------------------------- scan state */
 
+/* Whether a domain ends in a public suffix, cached per scratch by a 64-bit
+ * hash of its lowercased bytes (the answer does not depend on the engine). */
+#define PVG__DOMAIN_MEMO 32
+typedef struct pvg__domain_memo {
+    uint64_t key;
+    uint32_t len;
+    int ok;
+} pvg__domain_memo_t;
+
 /* The policy's answers about one sender display name, cached per scratch. */
 #define PVG__SENDER_MEMO 64
 typedef struct pvg__sender_memo {
@@ -177,7 +186,8 @@ struct pvg_scratch {
     uint32_t *map;
     size_t cap;                /* capacity of fold (map has cap + 1) */
     uint8_t *strip;            /* the folded text without spaces (policy phrases) */
-    uint32_t *smap;            /* strip offset -> folded offset */
+    uint32_t *smap;            /* folded offsets of the bytes strip leaves out */
+    size_t n_skips;
     uint8_t strip_inline[PVG__INLINE_TEXT + PVG__TAIL + 8];
     uint32_t smap_inline[PVG__INLINE_TEXT + PVG__TAIL + 9];
     size_t strip_len;
@@ -212,6 +222,7 @@ struct pvg_scratch {
     const pvg_engine_t *engine;  /* the engine of the current scan */
     void *la_cache;              /* look-alike cache (policy/lookalike.h), lazily */
     pvg__sender_memo_t sender_memo[PVG__SENDER_MEMO];
+    pvg__domain_memo_t domain_memo[PVG__DOMAIN_MEMO];
     const pvg_engine_t *la_engine; /* the engine whose answers the cache holds */
     int64_t now_ms;
     unsigned flags;
@@ -221,9 +232,11 @@ struct pvg_scratch {
  * words alike: spaces go, and so do the marks people put between syllables
  * to dodge filters (개.인.정.보, 디*비, 디_비); a dot between two ASCII
  * letters or digits stays (t.me, D.O.B, tracker.apk). Writes n bytes at
- * most to out and, when map is not NULL, each kept byte's offset in `in`
- * (map[k] for out[k]); returns the length. */
-size_t pvg__nospace(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map);
+ * most to out and returns the length; when skips is not NULL it receives
+ * the offsets of the dropped bytes (at most n) and *nskips their count. */
+size_t pvg__nospace(const uint8_t *in, size_t n, uint8_t *out, uint32_t *skips, size_t *nskips);
+/* The offset in the input of the k-th kept byte (k may be the length). */
+uint32_t pvg__nospace_orig(const uint32_t *skips, size_t nskips, size_t k);
 
 /* The original offset of folded offset i (i <= flen). */
 static inline uint32_t pvg__omap(const pvg_scratch_t *s, size_t i)

@@ -211,7 +211,7 @@ static char *phrase_nospace(const char *s, size_t n)
     char *out = malloc(n + 1);
     if (!out)
         return NULL;
-    size_t o = pvg__nospace((const uint8_t *)s, n, (uint8_t *)out, NULL);
+    size_t o = pvg__nospace((const uint8_t *)s, n, (uint8_t *)out, NULL, NULL);
     out[o] = 0;
     return out;
 }

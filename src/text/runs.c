@@ -175,28 +175,55 @@ static int ascii_alnum(uint8_t c)
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-size_t pvg__nospace(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map)
+/* Whether in[i] is left out of the space-free form. */
+static inline int nospace_drop(const uint8_t *in, size_t n, size_t i)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = in[i];
-        switch (c) {
-        case ' ': case '\t': case '\n': case '\r': case '*': case '_': case '~': case '^':
-        case '\'': case '"': case '-':
-            continue;
-        case '.':
-            /* kept between ASCII letters or digits, and before one at the
-             * very start (the word ".apk") */
-            if (i + 1 < n && ascii_alnum(in[i + 1]) && (i == 0 || ascii_alnum(in[i - 1])))
-                break;
-            continue;
-        default:
-            break;
-        }
-        out[k] = c;
-        if (map)
-            map[k] = (uint32_t)i;
-        k++;
+    switch (in[i]) {
+    case ' ': case '\t': case '\n': case '\r': case '*': case '_': case '~': case '^':
+    case '\'': case '"': case '-':
+        return 1;
+    case '.':
+        /* kept between ASCII letters or digits, and before one at the very
+         * start (the word ".apk") */
+        return !(i + 1 < n && ascii_alnum(in[i + 1]) && (i == 0 || ascii_alnum(in[i - 1])));
+    default:
+        return 0;
     }
+}
+
+size_t pvg__nospace(const uint8_t *in, size_t n, uint8_t *out, uint32_t *skips, size_t *nskips)
+{
+    size_t k = 0, ns = 0, i = 0;
+    while (i < n) {
+        /* Eight bytes of non-ASCII text (Hangul) at once: none is dropped. */
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, in + i, 8);
+            if ((w & 0x8080808080808080ull) == 0x8080808080808080ull) {
+                memcpy(out + k, in + i, 8);
+                k += 8, i += 8;
+                continue;
+            }
+        }
+        if (nospace_drop(in, n, i)) {
+            if (skips)
+                skips[ns] = (uint32_t)i;
+            ns++;
+        } else {
+            out[k++] = in[i];
+        }
+        i++;
+    }
+    if (nskips)
+        *nskips = ns;
     return k;
+}
+
+uint32_t pvg__nospace_orig(const uint32_t *skips, size_t nskips, size_t k)
+{
+    /* The k-th kept byte: k plus the dropped bytes before it. */
+    size_t f = k;
+    for (size_t j = 0; j < nskips && skips[j] <= f; j++)
+        f++;
+    return (uint32_t)f;
 }
