@@ -179,7 +179,9 @@ static size_t hangul_run_end(const uint8_t *in, size_t len, size_t i, unsigned b
         uint8_t c = in[i + 3];
         if (c >= 0x80) {
             size_t l;
-            if (i + 6 > len)
+            /* a three-byte character inside the text, or not a digit */
+            if (i + 6 > len || c < 0xE0 || c > 0xEF || (in[i + 4] & 0xC0) != 0x80 ||
+                (in[i + 5] & 0xC0) != 0x80)
                 return 0;
             uint32_t cp = pvg__utf8_decode(in + i + 3, &l);
             if (hangul_digit(cp) < 0 && other_digit(cp) < 0)
@@ -206,10 +208,18 @@ static size_t hangul_run_end(const uint8_t *in, size_t len, size_t i, unsigned b
             }
             break;
         }
-        size_t n;
-        uint32_t cp = pvg__utf8_decode(in + j, &n);
-        if (j + n > len)
+        /* The text ahead is not validated yet: decode only a well-formed
+         * character that lies inside the text (the fold reports the rest). */
+        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+        if (!n || c > 0xF4 || j + n > len)
             break;
+        int ok = 1;
+        for (size_t k = 1; k < n; k++)
+            ok &= (in[j + k] & 0xC0) == 0x80;
+        if (!ok)
+            break;
+        size_t dn;
+        uint32_t cp = pvg__utf8_decode(in + j, &dn);
         if (hangul_digit(cp) >= 0) {
             if (first_glued < 0 && j > i)
                 first_glued = seps == 0;
