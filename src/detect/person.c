@@ -270,6 +270,8 @@ enum {
     NAME_TWO = 1,    /* two-syllable names (김준) accepted */
     NAME_SUFFIX = 2, /* an ending may follow in the same word */
     NAME_COPULA = 4, /* an ending must follow (저는 김민준입니다) */
+    NAME_ALONE3 = 64, /* with COPULA: a three-syllable word of a common surname may
+                         also stand alone (... 351-4237-0915-08 오수아 여기로) */
     NAME_SPACED = 8, /* the surname may stand apart (김 민준) */
 };
 
@@ -376,7 +378,8 @@ static int read_ko_name(const pvg__scan_t *sc, size_t at, size_t lim, unsigned f
                 } else if (!(flags & NAME_SUFFIX) || !suffix_ok(sc->t, nend, wend, 1)) {
                     continue;
                 }
-            } else if ((flags & NAME_COPULA) && !sentence_end(sc, wend)) {
+            } else if ((flags & NAME_COPULA) && !sentence_end(sc, wend) &&
+                       !((flags & NAME_ALONE3) && len == 3 && sl == 1 && f >= 20)) {
                 continue;
             }
             out->start = at;
@@ -763,6 +766,7 @@ static void intro_cue(pvg__scan_t *sc, const pvg__hit_t *h)
 static const char *const field_words[] = {
     "번호", "폰", "전화", "연락처", "핸드폰", "휴대폰", "전번", "폰번호", "전화번호", "계좌",
     "계좌번호", "주소", "메일", "이메일", "생일", "생년월일", "주민번호", "주민등록번호",
+    "면허", "면허번호", "여권", "여권번호", "외국인등록번호", "카드", "카드번호",
 };
 
 static int field_word(const uint8_t *t, size_t s, size_t e)
@@ -784,7 +788,8 @@ static void adjacent(pvg__scan_t *sc, const pvg__cand_t *c)
     /* Before: skip separators back to a word. */
     size_t p = c->start, lim = c->start > 4 ? c->start - 4 : 0;
     while (p > lim && (t[p - 1] == ' ' || t[p - 1] == ':' || t[p - 1] == ',' ||
-                       t[p - 1] == '/' || t[p - 1] == '('))
+                       t[p - 1] == '/' || t[p - 1] == '(' || t[p - 1] == '\n' ||
+                       t[p - 1] == '\r' || t[p - 1] == '|' || t[p - 1] == '-'))
         p--;
     for (int hop = 0; hop < 2 && p < c->start; hop++) {
         size_t ws = word_back(sc, p);
@@ -804,13 +809,14 @@ static void adjacent(pvg__scan_t *sc, const pvg__cand_t *c)
     p = c->end;
     size_t lim2 = c->end + 4 < n ? c->end + 4 : n;
     while (p < lim2 && (t[p] == ' ' || t[p] == ',' || t[p] == '/' || t[p] == ')' ||
-                        t[p] == ':'))
+                        t[p] == ':' || t[p] == '(' || t[p] == '\n' || t[p] == '\r' ||
+                        t[p] == '|'))
         p++;
     if (p > c->end && p < n) {
         kname_t k;
         /* After the value the name ends the sentence or carries "is"
          * (... 110-234-567890 김민준, ... 박서연입니다): "여기로" is no name. */
-        if (read_ko_name(sc, p, n, NAME_COPULA, &k) && !particle_last(&k, t))
+        if (read_ko_name(sc, p, n, NAME_COPULA | NAME_ALONE3, &k) && !particle_last(&k, t))
             emit_ko(sc, &k, 0.6f);
     }
 }
