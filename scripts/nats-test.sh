@@ -6,7 +6,8 @@
 #   scripts/nats-test.sh run -- COMMAND [ARGS...]
 #       starts nats-server with JetStream (-js) on 127.0.0.1 on a free port,
 #       its store in a fresh temporary directory, exports PVG_TEST_NATS
-#       (nats://127.0.0.1:PORT) to COMMAND, then stops the server and removes
+#       (nats://127.0.0.1:PORT) and PVG_NATS_DIR (its folder, with nats.pid)
+#       to COMMAND, then stops the server and removes
 #       the directory whatever COMMAND's outcome; exits with COMMAND's status.
 #   scripts/nats-test.sh start   prints `export PVG_TEST_NATS=...; export PVG_NATS_DIR=...`
 #   scripts/nats-test.sh stop    stops and removes the server named by PVG_NATS_DIR
@@ -97,7 +98,7 @@ run)
     [ $# -gt 0 ] || { echo "usage: nats-test.sh run -- COMMAND [ARGS...]" >&2; exit 2; }
     nats_start
     trap 'nats_stop "$PVG_NATS_DIR"' EXIT INT TERM
-    export PVG_TEST_NATS
+    export PVG_TEST_NATS PVG_NATS_DIR
     echo "nats-test: JetStream on $PVG_TEST_NATS" >&2
     set +e
     "$@"

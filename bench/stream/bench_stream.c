@@ -44,6 +44,50 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* CPU time (user + system) of a process so far, in microseconds, from
+ * /proc/<pid>/stat; -1 when it cannot be read. */
+static int64_t proc_cpu_us(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* Fields after the command name (which may hold spaces) end at ')'. */
+    char *q = strrchr(buf, ')');
+    if (!q)
+        return -1;
+    unsigned long long ut = 0, st = 0;
+    if (sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return -1;
+    long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? (int64_t)((ut + st) * 1000000ULL / (unsigned long long)hz) : -1;
+}
+
+/* The nats-server's pid: --server-pid, or $PVG_NATS_DIR/nats.pid
+ * (scripts/nats-test.sh), or 0 when unknown. */
+static pid_t server_pid(const char *opt)
+{
+    if (opt)
+        return (pid_t)strtol(opt, NULL, 10);
+    const char *d = getenv("PVG_NATS_DIR");
+    if (!d)
+        return 0;
+    char path[512];
+    snprintf(path, sizeof path, "%s/nats.pid", d);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    long v = 0;
+    if (fscanf(f, "%ld", &v) != 1)
+        v = 0;
+    fclose(f);
+    return (pid_t)v;
+}
+
 static int64_t stream_count(jsCtx *js, const char *stream)
 {
     jsStreamInfo *si = NULL;
@@ -69,8 +113,8 @@ static long long num(const char *s, const char *name)
 int main(int argc, char **argv)
 {
     const char *url = getenv("PVG_TEST_NATS");
-    const char *cli = PVG_CLI_PATH, *store = NULL, *workers = "1,2", *threads = "2",
-               *batch = "512";
+    const char *cli = PVG_CLI_PATH, *store = NULL, *spid = NULL, *workers = "1,2", *threads = "2",
+               *batch = "4096";
     long long n = 100000, bad_every = 1000;
     int memory = 0;
     for (int i = 1; i < argc; i++) {
@@ -92,6 +136,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--bad-every")) bad_every = num(v, a);
         else if (!strcmp(a, "--store")) store = v;
         else if (!strcmp(a, "--cli")) cli = v;
+        else if (!strcmp(a, "--server-pid")) spid = v;
         else {
             fprintf(stderr, "bench_stream: unknown option '%s'\n", a);
             return 2;
@@ -188,13 +233,21 @@ int main(int argc, char **argv)
             }
             posix_spawn_file_actions_destroy(&fa);
         }
-        int64_t first = 0, done = 0, count = 0;
+        pid_t npid = server_pid(spid);
+        int64_t first = 0, done = 0, count = 0, cpu0[17] = {0}, cpu1[17] = {0};
         while (now_ms() - t0 < 600000) {
             count = stream_count(js, ver);
-            if (count > 0 && !first)
+            if (count > 0 && !first) {
                 first = now_ms();
+                for (int i = 0; i < w; i++)
+                    cpu0[i] = proc_cpu_us(pids[i]);
+                cpu0[16] = npid ? proc_cpu_us(npid) : -1;
+            }
             if (count >= n) {
                 done = now_ms();
+                for (int i = 0; i < w; i++)
+                    cpu1[i] = proc_cpu_us(pids[i]);
+                cpu1[16] = npid ? proc_cpu_us(npid) : -1;
                 break;
             }
             sleep_ms(5);
@@ -210,12 +263,24 @@ int main(int argc, char **argv)
             continue;
         }
         double secs = (double)(done - first) / 1000.0;
+        /* CPU per message between the first verdict and the last: the
+         * workers together, and the nats-server (-1: not known). */
+        int64_t wcpu = 0;
+        for (int i = 0; i < w; i++)
+            wcpu = wcpu >= 0 && cpu0[i] >= 0 && cpu1[i] >= 0 ? wcpu + cpu1[i] - cpu0[i] : -1;
+        int64_t scpu = cpu0[16] >= 0 && cpu1[16] >= 0 ? cpu1[16] - cpu0[16] : -1;
+        double lavg[1] = {0};
+        if (getloadavg(lavg, 1) < 1)
+            lavg[0] = -1;
         printf("{\"workers\":%d,\"threads\":%s,\"batch\":%s,\"messages\":%lld,\"storage\":\"%s\","
                "\"load_msgs_per_sec\":%.0f,\"startup_ms\":%lld,\"seconds\":%.3f,"
-               "\"msgs_per_sec\":%.0f}\n",
+               "\"msgs_per_sec\":%.0f,\"worker_cpu_us_per_msg\":%.1f,"
+               "\"server_cpu_us_per_msg\":%.1f,\"loadavg\":%.2f}\n",
                w, threads, batch, n, memory ? "memory" : "file",
                produce_ms ? (double)n * 1000.0 / (double)produce_ms : 0.0,
-               (long long)(first - t0), secs, secs > 0 ? (double)n / secs : 0.0);
+               (long long)(first - t0), secs, secs > 0 ? (double)n / secs : 0.0,
+               wcpu >= 0 ? (double)wcpu / (double)n : -1.0,
+               scpu >= 0 ? (double)scpu / (double)n : -1.0, lavg[0]);
         fflush(stdout);
         js_DeleteStream(js, msg, NULL, NULL);
         js_DeleteStream(js, ver, NULL, NULL);

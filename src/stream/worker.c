@@ -52,7 +52,8 @@ void pvg_worker_options_init(pvg_worker_options_t *o)
     pvg_stream_config_init(&o->stream);
     o->stream.ack_all = 1;
     o->threads = 2;
-    o->batch = 512;
+    o->batch = 4096;
+    o->batch_bytes = 16 << 20;
     o->window_keys = 100000;
 }
 
@@ -366,7 +367,8 @@ static int lane_batch(wthread_t *t, part_t *p, int l)
         ADD(w, consumer_resets, 1);
     }
     int n = 0;
-    int prc = pvg__pull(&t->pull, &w->c, l, p->idx, w->o.batch, 5000, t->msgs, &n);
+    int prc = pvg__pull(&t->pull, &w->c, l, p->idx, w->o.batch, w->o.batch_bytes, 5000, t->msgs,
+                        &n);
     if (prc) {
         pvg__wlog(w, "partition=%d lane=%s pull failed: %s", p->idx, pvg__lane_kind(l),
                   pvg_stream_strerror(prc));
@@ -439,6 +441,7 @@ static int lane_batch(wthread_t *t, part_t *p, int l)
         natsMsg_Destroy(m);
         t->msgs[k] = NULL;
     }
+    pvg__pub_release(&t->pub);
     return n;
 }
 
@@ -641,6 +644,7 @@ int pvg_worker_run(const pvg_worker_options_t *o, volatile sig_atomic_t *stop,
                    pvg_worker_metrics_t *final, char *err, size_t errlen)
 {
     if (!o || o->threads < 1 || o->threads > 64 || o->batch < 1 || o->batch > 65536 ||
+        o->batch_bytes < 0 ||
         o->stream.partitions > PVG_STREAM_MAX_PARTITIONS ||
         (o->worker_id && !valid_worker_id(o->worker_id))) {
         pvg__serr(err, errlen, "invalid worker options");
