@@ -190,6 +190,36 @@ PVG_WUR int pvg_reporter_mute(pvg_enforce_t *e, const pvg_actor_t *a, const char
 PVG_WUR int pvg_case_list(pvg_enforce_t *e, const pvg_actor_t *a, const char *status, int limit,
                           char **json);
 
+/* The reviewers' queue, one page at a time. Filters (NULL / -1 / 0: none):
+ * status (NULL: open and escalated), category (the case's top category),
+ * surface (a report's evidence was on it), min/max_priority (inclusive),
+ * opened_before (epoch ms, exclusive), account (prefix, byte for byte).
+ * order: "priority" (NULL; highest first, then id), "oldest", "newest" (by
+ * opening time, ties by id). after: the "next" cursor of the previous page
+ * of the same order (opaque; another order's cursor is invalid_input).
+ * limit: 0 for PVG_CASE_PAGE_DEFAULT, at most PVG_CASE_PAGE_MAX. Triage and
+ * up. JSON {"cases": [rows as pvg_case_list], "total": N (all pages),
+ * "counts": {"<top category>": N} (the filters except category), "next":
+ * cursor or null}. Rows of both calls carry "surfaces" (distinct evidence
+ * surfaces) and "acknowledged_at". */
+#define PVG_CASE_PAGE_DEFAULT 50
+#define PVG_CASE_PAGE_MAX 500
+typedef struct pvg_case_query {
+    const char *status, *category, *surface, *account, *order, *after;
+    int64_t min_priority, max_priority; /* -1: none */
+    int64_t opened_before;              /* 0: none */
+    int limit;
+} pvg_case_query_t;
+PVG_WUR int pvg_case_page(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_case_query_t *q,
+                          char **json);
+
+/* Triage's acknowledgement of an open or escalated case: records who and
+ * when (the status stays), audited. Triage and up. already_in_state when
+ * acknowledged already (until the case is reopened), invalid_transition
+ * for a closed case. */
+PVG_WUR int pvg_case_acknowledge(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id,
+                                 const char *note);
+
 /* A case with its reports, evidence, decisions and sanctions. Evidence text
  * is masked (findings' spans and digits hidden) unless unmask is set, which
  * needs moderator or admin and a reason, and is written to the audit log

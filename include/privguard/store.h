@@ -77,7 +77,7 @@ typedef enum pvg_store_kind {
 #define PVG_STORE_ROW 1  /* pvg_store_step: a row is available */
 
 /* The schema version this library creates and understands. */
-#define PVG_STORE_SCHEMA_VERSION 3
+#define PVG_STORE_SCHEMA_VERSION 4
 
 /* Opens a store. spec is a PostgreSQL connection string when it starts with
  * "postgres://" or "postgresql://" or contains "host=", "dbname=" or

@@ -20,6 +20,7 @@
  */
 #include "enforce/internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -417,6 +418,7 @@ int pvg_report_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_report_i
         } else if (!strcmp(status, "closed")) {
             int64_t r = pvg_store_x(s,
                                     "UPDATE cases SET status = 'open', closed_at = NULL,"
+                                    " acknowledged_at = NULL, acknowledged_by = NULL,"
                                     " opened_at = ?, updated_at = ? WHERE id = ?",
                                     "iii", now, now, case_id);
             rc = r < 0 ? (int)r : pvg__audit(e, s, a, "case.reopened", "case", case_id, NULL, NULL);
@@ -543,6 +545,69 @@ int pvg_reporter_mute(pvg_enforce_t *e, const pvg_actor_t *a, const char *report
 
 /* --------------------------------------------------------------- views */
 
+/* The list row's columns, in this order, for case_row(). */
+#define CASE_COLS                                                                                  \
+    "id, account, status, priority, reporters, max_score, top_category, opened_at, updated_at,"    \
+    " closed_at, acknowledged_at"
+
+static json_t *case_row(pvg_stmt_t *st)
+{
+    const char *cat = pvg_store_col_text(st, 6);
+    json_t *o = json_pack(
+        "{s:I, s:s, s:s, s:I, s:I, s:f, s:o, s:I, s:I, s:o, s:o, s:[]}", "id",
+        (json_int_t)pvg_store_col_int(st, 0), "account", pvg_store_col_text(st, 1), "status",
+        pvg_store_col_text(st, 2), "priority", (json_int_t)pvg_store_col_int(st, 3), "reporters",
+        (json_int_t)pvg_store_col_int(st, 4), "score", (double)pvg_store_col_int(st, 5) / 1000.0,
+        "top_category", cat ? json_string(cat) : json_null(), "opened_at",
+        (json_int_t)pvg_store_col_int(st, 7), "updated_at", (json_int_t)pvg_store_col_int(st, 8),
+        "closed_at", pvg_store_col_null(st, 9) ? json_null() : json_integer(pvg_store_col_int(st, 9)),
+        "acknowledged_at",
+        pvg_store_col_null(st, 10) ? json_null() : json_integer(pvg_store_col_int(st, 10)),
+        "surfaces");
+    return o;
+}
+
+/* Fills each row's "surfaces" (distinct evidence surfaces of the case's
+ * reports, sorted) with one query per SURF_CHUNK rows. */
+#define SURF_CHUNK 200
+static int add_surfaces(pvg_store_t *s, json_t *rows)
+{
+    size_t n = json_array_size(rows);
+    for (size_t from = 0; from < n; from += SURF_CHUNK) {
+        size_t k = n - from < SURF_CHUNK ? n - from : SURF_CHUNK;
+        char sql[256 + 2 * SURF_CHUNK];
+        int len = snprintf(sql, sizeof sql,
+                           "SELECT DISTINCT r.case_id, v.surface FROM reports r"
+                           " JOIN evidence v ON v.report_id = r.id"
+                           " WHERE v.surface IS NOT NULL AND r.case_id IN (");
+        for (size_t i = 0; i < k; i++)
+            len += snprintf(sql + len, sizeof sql - (size_t)len, i ? ",?" : "?");
+        snprintf(sql + len, sizeof sql - (size_t)len, ") ORDER BY 1, 2");
+        pvg_stmt_t *st;
+        int rc = pvg_store_prepare(s, sql, &st);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < k; i++)
+            pvg_store_bind_int(st, (int)i + 1,
+                               json_integer_value(json_object_get(json_array_get(rows, from + i), "id")));
+        while ((rc = pvg_store_step(st)) == PVG_STORE_ROW) {
+            int64_t id = pvg_store_col_int(st, 0);
+            for (size_t i = 0; i < k; i++) {
+                json_t *row = json_array_get(rows, from + i);
+                if (json_integer_value(json_object_get(row, "id")) == id) {
+                    json_array_append_new(json_object_get(row, "surfaces"),
+                                          json_string(pvg_store_col_text(st, 1)));
+                    break;
+                }
+            }
+        }
+        pvg_store_finalize(st);
+        if (rc < 0)
+            return rc;
+    }
+    return PVG_ENF_OK;
+}
+
 int pvg_case_list(pvg_enforce_t *e, const pvg_actor_t *a, const char *status, int limit,
                   char **json)
 {
@@ -555,38 +620,303 @@ int pvg_case_list(pvg_enforce_t *e, const pvg_actor_t *a, const char *status, in
     pvg_store_t *s = pvg__acquire(e);
     pvg_stmt_t *st;
     rc = pvg_store_q(s, &st,
-                     status ? "SELECT id, account, status, priority, reporters, max_score,"
-                              " top_category, opened_at, updated_at, closed_at FROM cases"
+                     status ? "SELECT " CASE_COLS " FROM cases"
                               " WHERE status = ? ORDER BY priority DESC, id LIMIT ?"
-                            : "SELECT id, account, status, priority, reporters, max_score,"
-                              " top_category, opened_at, updated_at, closed_at FROM cases"
+                            : "SELECT " CASE_COLS " FROM cases"
                               " WHERE status IN ('open', 'escalated') AND ? IS NOT NULL"
                               " ORDER BY priority DESC, id LIMIT ?",
                      "ti", status ? status : "", (int64_t)limit);
     json_t *arr = json_array();
     while (rc >= 0 && (rc = pvg_store_step(st)) == PVG_STORE_ROW) {
-        const char *cat = pvg_store_col_text(st, 6);
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:f, s:o, s:I, s:I, s:o}", "id",
-                           (json_int_t)pvg_store_col_int(st, 0), "account",
-                           pvg_store_col_text(st, 1), "status", pvg_store_col_text(st, 2),
-                           "priority", (json_int_t)pvg_store_col_int(st, 3), "reporters",
-                           (json_int_t)pvg_store_col_int(st, 4), "score",
-                           (double)pvg_store_col_int(st, 5) / 1000.0, "top_category",
-                           cat ? json_string(cat) : json_null(), "opened_at",
-                           (json_int_t)pvg_store_col_int(st, 7), "updated_at",
-                           (json_int_t)pvg_store_col_int(st, 8), "closed_at",
-                           pvg_store_col_null(st, 9)
-                               ? json_null()
-                               : json_integer(pvg_store_col_int(st, 9))));
+        json_t *row = case_row(st);
+        if (!row || json_array_append_new(arr, row)) {
+            rc = PVG_ENF_ENOMEM;
+            break;
+        }
     }
     pvg_store_finalize(st);
+    if (rc >= 0)
+        rc = add_surfaces(s, arr);
     pvg__release(e, s);
     if (rc < 0) {
         json_decref(arr);
         return rc;
     }
     return pvg__json_out(arr, json);
+}
+
+/* ------------------------------------------------------ the queue page */
+
+/* A WHERE clause built from fixed fragments; every value is bound. */
+typedef struct qbind {
+    int is_text;
+    int64_t i;
+    const char *t;
+} qbind_t;
+
+typedef struct qwhere {
+    char sql[1024];
+    size_t len;
+    qbind_t b[16];
+    int n;
+    int overflow;
+} qwhere_t;
+
+static void qw_add(qwhere_t *w, const char *frag)
+{
+    int k = snprintf(w->sql + w->len, sizeof w->sql - w->len, "%s%s", w->len ? " AND " : "", frag);
+    if (k < 0 || (size_t)k >= sizeof w->sql - w->len)
+        w->overflow = 1;
+    else
+        w->len += (size_t)k;
+}
+
+static void qw_int(qwhere_t *w, int64_t v)
+{
+    if (w->n >= (int)(sizeof w->b / sizeof w->b[0])) {
+        w->overflow = 1;
+        return;
+    }
+    w->b[w->n++] = (qbind_t){0, v, NULL};
+}
+
+static void qw_text(qwhere_t *w, const char *v)
+{
+    if (w->n >= (int)(sizeof w->b / sizeof w->b[0])) {
+        w->overflow = 1;
+        return;
+    }
+    w->b[w->n++] = (qbind_t){1, 0, v};
+}
+
+/* The filters of q, without the cursor; the category filter only when
+ * with_category (the per-category counts ignore it). */
+static void qw_filters(qwhere_t *w, const pvg_case_query_t *q, int with_category)
+{
+    memset(w, 0, sizeof *w);
+    if (q->status) {
+        qw_add(w, "status = ?");
+        qw_text(w, q->status);
+    } else {
+        qw_add(w, "status IN ('open', 'escalated')");
+    }
+    if (with_category && q->category) {
+        qw_add(w, "top_category = ?");
+        qw_text(w, q->category);
+    }
+    if (q->min_priority >= 0) {
+        qw_add(w, "priority >= ?");
+        qw_int(w, q->min_priority);
+    }
+    if (q->max_priority >= 0) {
+        qw_add(w, "priority <= ?");
+        qw_int(w, q->max_priority);
+    }
+    if (q->opened_before > 0) {
+        qw_add(w, "opened_at < ?");
+        qw_int(w, q->opened_before);
+    }
+    if (q->account && *q->account) {
+        /* a prefix compared byte for byte on both stores (no LIKE: its case
+         * rules differ between SQLite and PostgreSQL) */
+        qw_add(w, "substr(account, 1, CAST(? AS INTEGER)) = ?");
+        int64_t chars = 0;
+        for (const unsigned char *p = (const unsigned char *)q->account; *p; p++)
+            chars += (*p & 0xc0) != 0x80;
+        qw_int(w, chars);
+        qw_text(w, q->account);
+    }
+    if (q->surface) {
+        qw_add(w, "EXISTS (SELECT 1 FROM reports r JOIN evidence v ON v.report_id = r.id"
+                  " WHERE r.case_id = cases.id AND v.surface = ?)");
+        qw_text(w, q->surface);
+    }
+}
+
+static int qw_prepare(pvg_store_t *s, const qwhere_t *w, const char *head, const char *tail,
+                      pvg_stmt_t **st)
+{
+    char sql[2048];
+    int k = snprintf(sql, sizeof sql, "%s WHERE %s%s", head, w->sql, tail);
+    if (w->overflow || k < 0 || (size_t)k >= sizeof sql)
+        return PVG_ENF_EINVAL;
+    int rc = pvg_store_prepare(s, sql, st);
+    if (rc)
+        return rc;
+    for (int i = 0; i < w->n; i++) {
+        if (w->b[i].is_text)
+            pvg_store_bind_text(*st, i + 1, w->b[i].t);
+        else
+            pvg_store_bind_int(*st, i + 1, w->b[i].i);
+    }
+    return PVG_ENF_OK;
+}
+
+/* Cursor: "<order letter><key>.<id>", e.g. "p120.42": the last row's sort
+ * key and id. Opaque to clients; checked against the order asked for. */
+static int parse_cursor(const char *c, char order, int64_t *key, int64_t *id)
+{
+    if (!c || c[0] != order)
+        return PVG_ENF_EINVAL;
+    char *end;
+    errno = 0;
+    long long k = strtoll(c + 1, &end, 10);
+    if (errno || end == c + 1 || *end != '.')
+        return PVG_ENF_EINVAL;
+    const char *p = end + 1;
+    long long i = strtoll(p, &end, 10);
+    if (errno || end == p || *end || i <= 0 || (c[1] < '0' && c[1] != '-'))
+        return PVG_ENF_EINVAL;
+    *key = k;
+    *id = i;
+    return PVG_ENF_OK;
+}
+
+int pvg_case_page(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_case_query_t *q, char **json)
+{
+    static const char *const statuses[] = {"open", "escalated", "closed", NULL};
+    static const char *const surfaces[] = {"direct", "group", "open_chat", "open_profile",
+                                           "board", "profile", NULL};
+    int rc = pvg__role_check(a, R(TRIAGE) | R(MODERATOR) | R(ADMIN));
+    if (rc)
+        return rc;
+    const char *order = q && q->order ? q->order : "priority";
+    char ol = !strcmp(order, "priority") ? 'p'
+              : !strcmp(order, "oldest") ? 'o'
+              : !strcmp(order, "newest") ? 'n'
+                                         : 0;
+    if (!json || !q || !ol || q->limit < 0 || q->limit > PVG_CASE_PAGE_MAX ||
+        (q->status && !one_of(q->status, statuses)) ||
+        (q->surface && !one_of(q->surface, surfaces)) ||
+        (q->category && !pvg__valid_id(q->category)) ||
+        (q->account && strlen(q->account) > 256))
+        return PVG_ENF_EINVAL;
+    int limit = q->limit ? q->limit : PVG_CASE_PAGE_DEFAULT;
+    int64_t ck = 0, cid = 0;
+    if (q->after && parse_cursor(q->after, ol, &ck, &cid))
+        return PVG_ENF_EINVAL;
+
+    pvg_store_t *s = pvg__acquire(e);
+    json_t *out = json_pack("{s:[], s:I, s:{}, s:n}", "cases", "total", (json_int_t)0, "counts",
+                            "next");
+    json_t *rows = json_object_get(out, "cases");
+    qwhere_t w;
+    pvg_stmt_t *st = NULL;
+
+    /* the page: one more row than asked tells whether there is a next one */
+    qw_filters(&w, q, 1);
+    if (q->after) {
+        qw_add(&w, ol == 'p'   ? "(priority < ? OR (priority = ? AND id > ?))"
+                   : ol == 'o' ? "(opened_at > ? OR (opened_at = ? AND id > ?))"
+                               : "(opened_at < ? OR (opened_at = ? AND id < ?))");
+        qw_int(&w, ck);
+        qw_int(&w, ck);
+        qw_int(&w, cid);
+    }
+    char tail[96];
+    snprintf(tail, sizeof tail, " ORDER BY %s LIMIT %d",
+             ol == 'p'   ? "priority DESC, id"
+             : ol == 'o' ? "opened_at, id"
+                         : "opened_at DESC, id DESC",
+             limit + 1);
+    rc = qw_prepare(s, &w, "SELECT " CASE_COLS " FROM cases", tail, &st);
+    int got = 0;
+    int64_t last_key = 0, last_id = 0;
+    while (rc >= 0 && (rc = pvg_store_step(st)) == PVG_STORE_ROW) {
+        if (++got > limit)
+            break;
+        last_id = pvg_store_col_int(st, 0);
+        last_key = pvg_store_col_int(st, ol == 'p' ? 3 : 7);
+        json_t *row = case_row(st);
+        if (!row || json_array_append_new(rows, row))
+            rc = PVG_ENF_ENOMEM;
+    }
+    pvg_store_finalize(st);
+    st = NULL;
+    if (rc >= 0 && got > limit) {
+        char cur[64];
+        snprintf(cur, sizeof cur, "%c%" PRId64 ".%" PRId64, ol, last_key, last_id);
+        json_object_set_new(out, "next", json_string(cur));
+    }
+    if (rc >= 0)
+        rc = add_surfaces(s, rows);
+
+    /* total: the filters without the cursor */
+    if (rc >= 0) {
+        qw_filters(&w, q, 1);
+        rc = qw_prepare(s, &w, "SELECT COUNT(*) FROM cases", "", &st);
+        if (!rc && (rc = pvg_store_step(st)) == PVG_STORE_ROW)
+            json_object_set_new(out, "total", json_integer(pvg_store_col_int(st, 0)));
+        pvg_store_finalize(st);
+        st = NULL;
+    }
+    /* counts per top category: the filters without the category one */
+    if (rc >= 0) {
+        qw_filters(&w, q, 0);
+        qw_add(&w, "top_category IS NOT NULL");
+        rc = qw_prepare(s, &w, "SELECT top_category, COUNT(*) FROM cases",
+                        " GROUP BY top_category", &st);
+        json_t *counts = json_object_get(out, "counts");
+        while (rc >= 0 && (rc = pvg_store_step(st)) == PVG_STORE_ROW)
+            json_object_set_new(counts, pvg_store_col_text(st, 0),
+                                json_integer(pvg_store_col_int(st, 1)));
+        pvg_store_finalize(st);
+    }
+    pvg__release(e, s);
+    if (rc < 0) {
+        json_decref(out);
+        return rc;
+    }
+    return pvg__json_out(out, json);
+}
+
+/* open|escalated and not yet acknowledged -> acknowledged (who, when). The
+ * status stays; a reopened case must be acknowledged again. */
+int pvg_case_acknowledge(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id,
+                         const char *note)
+{
+    int rc = pvg__role_check(a, R(TRIAGE) | R(MODERATOR) | R(ADMIN));
+    if (rc)
+        return rc;
+    if (note && strlen(note) > 2000)
+        return PVG_ENF_EINVAL;
+    pvg_store_t *s = pvg__acquire(e);
+    rc = pvg_store_begin(s);
+    if (rc)
+        goto out;
+    pvg_stmt_t *st;
+    rc = pvg_store_q(s, &st, "SELECT status, acknowledged_at FROM cases WHERE id = ?", "i",
+                     case_id);
+    char status[16] = "";
+    int acked = 0;
+    if (!rc) {
+        rc = pvg_store_step(st);
+        if (rc == PVG_STORE_ROW) {
+            snprintf(status, sizeof status, "%s", pvg_store_col_text(st, 0));
+            acked = !pvg_store_col_null(st, 1);
+        }
+        pvg_store_finalize(st);
+    }
+    if (rc == PVG_STORE_DONE)
+        rc = PVG_ENF_ENOTFOUND;
+    else if (rc == PVG_STORE_ROW)
+        rc = !strcmp(status, "closed") ? PVG_ENF_ETRANSITION
+             : acked                   ? PVG_ENF_EALREADY
+                                       : PVG_ENF_OK;
+    if (!rc) {
+        int64_t now = pvg_enforce_now(e);
+        int64_t r = pvg_store_x(s,
+                                "UPDATE cases SET acknowledged_at = ?, acknowledged_by = ?,"
+                                " updated_at = ? WHERE id = ?",
+                                "itii", now, a->id, now, case_id);
+        rc = r < 0 ? (int)r : pvg__audit(e, s, a, "case.acknowledged", "case", case_id, note, NULL);
+    }
+    if (!rc)
+        rc = pvg_store_commit(s);
+out:
+    pvg_store_rollback(s);
+    pvg__release(e, s);
+    return rc;
 }
 
 /* The masked view: bytes inside a finding's span and ASCII digits become
@@ -696,7 +1026,8 @@ int pvg_case_show(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id, int u
     char account[300] = "";
     rc = pvg_store_q(s, &st,
                      "SELECT id, account, status, priority, reporters, max_score, top_category,"
-                     " opened_at, updated_at, closed_at FROM cases WHERE id = ?",
+                     " opened_at, updated_at, closed_at, acknowledged_at, acknowledged_by"
+                     " FROM cases WHERE id = ?",
                      "i", case_id);
     if (rc)
         goto out;
@@ -711,6 +1042,10 @@ int pvg_case_show(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id, int u
                       text_or_null(st, 6), "opened_at", (json_int_t)pvg_store_col_int(st, 7),
                       "updated_at", (json_int_t)pvg_store_col_int(st, 8), "closed_at",
                       int_or_null(st, 9), "unmasked", unmask);
+        if (c) {
+            json_object_set_new(c, "acknowledged_at", int_or_null(st, 10));
+            json_object_set_new(c, "acknowledged_by", text_or_null(st, 11));
+        }
     }
     pvg_store_finalize(st);
     if (rc < 0)

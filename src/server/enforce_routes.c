@@ -29,7 +29,7 @@ typedef struct enf_body {
     pvg_report_in_t report;
     pvg_evidence_in_t ev[PVG_MAX_EVIDENCE];
     char *findings_text[PVG_MAX_EVIDENCE + 1]; /* serialised findings (freed by body_free) */
-    int is_decide;                             /* case events: decide (1) or escalate (0) */
+    int is_decide;                             /* case events: decide (1), escalate (0), acknowledge (2) */
     pvg_decision_in_t decision;
     const char *cats[MAX_CATS_IN];
     pvg_sanction_in_t sanctions[PVG_MAX_DECISION_SANCTIONS];
@@ -192,15 +192,15 @@ static int parse_case_event(json_t *o, enf_body_t *b, char *msg, size_t n)
     if (!type)
         return fail(msg, n, json_object_get(o, "type") ? "field 'type' must be a string"
                                                        : "field 'type' is required");
-    if (!strcmp(type, "escalate")) {
-        b->is_decide = 0;
+    if (!strcmp(type, "escalate") || !strcmp(type, "acknowledge")) {
+        b->is_decide = !strcmp(type, "escalate") ? 0 : 2;
         if (pvg__fields_ok(o, f_escalate, msg, n))
             return -1;
         b->note = sget(o, "note");
         return 0;
     }
     if (strcmp(type, "decide"))
-        return fail(msg, n, "field 'type' must be 'decide' or 'escalate'");
+        return fail(msg, n, "field 'type' must be 'decide', 'escalate' or 'acknowledge'");
     b->is_decide = 1;
     if (pvg__fields_ok(o, f_decide, msg, n))
         return -1;
@@ -392,6 +392,90 @@ static int parse_limit(req_t *r, int def, int *out)
     return 0;
 }
 
+static void answer_json(req_t *r, int rc, int status, char *json, int wipe);
+
+/* A query parameter as a non-negative integer; *set 0 when absent. */
+static int arg_int(req_t *r, const char *name, int64_t *out, int *set)
+{
+    const char *v = pvg__req_arg(r, name);
+    *set = 0;
+    if (!v)
+        return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || *end || end == v || x < 0 || v[0] < '0' || v[0] > '9') {
+        char msg[96];
+        snprintf(msg, sizeof msg, "query parameter '%s' must be a non-negative integer", name);
+        pvg__req_error(r, 400, "invalid_input", msg);
+        return -1;
+    }
+    *out = x;
+    *set = 1;
+    return 0;
+}
+
+/* GET /v1/cases. Without any of the queue parameters (order, after,
+ * category, surface, min_priority, max_priority, opened_before, account,
+ * page) the answer is the original JSON array (limit 1..10000, default 100);
+ * with any of them, one page object (pvg_case_page; limit 1..500, default
+ * 50). */
+static void h_cases(req_t *r)
+{
+    static const char *const paged[] = {"order", "after", "category", "surface", "min_priority",
+                                        "max_priority", "opened_before", "account", "page"};
+    int is_page = 0, limit;
+    for (size_t i = 0; i < sizeof paged / sizeof paged[0]; i++)
+        is_page |= pvg__req_arg(r, paged[i]) != NULL;
+    char *json = NULL;
+    int rc;
+    if (!is_page) {
+        if (parse_limit(r, 100, &limit))
+            return;
+        rc = pvg_case_list(r->srv->enf, &r->actor, pvg__req_arg(r, "status"), limit, &json);
+        answer_json(r, rc, 200, json, 0);
+        return;
+    }
+    pvg_case_query_t q = {.min_priority = -1, .max_priority = -1};
+    int64_t v;
+    int set;
+    if (arg_int(r, "limit", &v, &set))
+        return;
+    if (set && (v < 1 || v > PVG_CASE_PAGE_MAX)) {
+        pvg__req_error(r, 400, "invalid_input", "limit must be 1..500");
+        return;
+    }
+    q.limit = set ? (int)v : 0;
+    if (arg_int(r, "min_priority", &v, &set))
+        return;
+    if (set)
+        q.min_priority = v;
+    if (arg_int(r, "max_priority", &v, &set))
+        return;
+    if (set)
+        q.max_priority = v;
+    if (arg_int(r, "opened_before", &v, &set))
+        return;
+    if (set)
+        q.opened_before = v ? v : 1; /* 0: nothing was opened before the epoch */
+    const char *sv;
+#define EMPTY_NULL(x) ((sv = pvg__req_arg(r, x)) && *sv ? sv : NULL)
+    q.status = EMPTY_NULL("status");
+    q.category = EMPTY_NULL("category");
+    q.surface = EMPTY_NULL("surface");
+    q.account = EMPTY_NULL("account");
+    q.order = EMPTY_NULL("order");
+    q.after = EMPTY_NULL("after");
+#undef EMPTY_NULL
+    rc = pvg_case_page(r->srv->enf, &r->actor, &q, &json);
+    if (rc == PVG_ENF_EINVAL) {
+        pvg__req_error(r, 400, "invalid_input",
+                       "status, order, surface, category, account or after is not valid");
+        return;
+    }
+    answer_json(r, rc, 200, json, 0);
+}
+
 static void h_check(req_t *r)
 {
     const char *account = pvg__req_arg(r, "account"), *scope = pvg__req_arg(r, "scope");
@@ -531,6 +615,17 @@ static void do_write(req_t *r, json_t *o, enf_body_t *b)
         return;
     }
     case RT_CASE_EVENTS:
+        if (b->is_decide == 2) {
+            rc = pvg_case_acknowledge(e, a, r->id, b->note);
+            if (rc) {
+                pvg__req_enf_error(r, rc);
+                return;
+            }
+            sb_reset(&r->out);
+            r->status = 200;
+            sb_printf(&r->out, "{\"case_id\":%" PRId64 ",\"acknowledged\":true}", r->id);
+            return;
+        }
         if (!b->is_decide) {
             rc = pvg_case_escalate(e, a, r->id, b->note);
             if (rc) {
@@ -679,12 +774,7 @@ void pvg__h_enforce(req_t *r)
     }
     switch (r->route) {
     case RT_SANCTION_CHECK: h_check(r); return;
-    case RT_CASES:
-        if (parse_limit(r, 100, &limit))
-            return;
-        rc = pvg_case_list(e, a, pvg__req_arg(r, "status"), limit, &json);
-        answer_json(r, rc, 200, json, 0);
-        return;
+    case RT_CASES: h_cases(r); return;
     case RT_CASE:
         rc = pvg_case_show(e, a, r->id, 0, NULL, &json);
         answer_json(r, rc, 200, json, 1);
@@ -738,7 +828,30 @@ void pvg__h_enforce(req_t *r)
             }
             after = x;
         }
-        rc = pvg__view_audit(e, a, after, limit, &json);
+        const char *bv = pvg__req_arg(r, "before");
+        const char *ov = pvg__req_arg(r, "order");
+        if (ov && strcmp(ov, "newest") && strcmp(ov, "oldest")) {
+            pvg__req_error(r, 400, "invalid_input", "order must be newest or oldest");
+            return;
+        }
+        if (bv || (ov && !strcmp(ov, "newest"))) {
+            int64_t before = INT64_MAX;
+            if (bv) {
+                char *end;
+                errno = 0;
+                long long x = strtoll(bv, &end, 10);
+                if (errno || *end || end == bv || x < 1 || bv[0] < '0' || bv[0] > '9' || v ||
+                    (ov && strcmp(ov, "newest"))) {
+                    pvg__req_error(r, 400, "invalid_input",
+                                   "before must be a sequence number (newest first, without after)");
+                    return;
+                }
+                before = x;
+            }
+            rc = pvg__view_audit_before(e, a, before, limit, &json);
+        } else {
+            rc = pvg__view_audit(e, a, after, limit, &json);
+        }
         answer_view(r, rc, json);
         return;
     }

@@ -198,6 +198,18 @@ static void h_metrics(req_t *r)
         pvg__req_error(r, 500, "out_of_memory", "the metrics could not be rendered");
 }
 
+/* GET /v1/whoami: the role and id of the token that signed the request
+ * (checked already); nothing is read from the store. */
+static void h_whoami(req_t *r)
+{
+    sb_reset(&r->out);
+    r->status = 200;
+    sb_printf(&r->out, "{\"role\":\"%s\",\"token_id\":%lld}", pvg_role_name(r->actor.role),
+              (long long)r->token_id);
+    if (sb_failed(&r->out))
+        pvg__req_error(r, 500, "out_of_memory", "the answer could not be written");
+}
+
 static void run_handler(req_t *r)
 {
     switch (r->route) {
@@ -208,6 +220,7 @@ static void run_handler(req_t *r)
     case RT_SCAN: pvg__h_scan(r); break;
     case RT_SCAN_BATCH: pvg__h_scan_batch(r); break;
     case RT_EVENTS: pvg__h_events(r); break;
+    case RT_WHOAMI: h_whoami(r); break;
     case RT_MEDIA_HASH:
     case RT_MEDIA_MATCH:
     case RT_MEDIA_BANK_ADD:
@@ -291,6 +304,7 @@ static void req_reset(req_t *r, srv_t *s, struct MHD_Connection *c)
     r->counted = 0;
     memset(&r->actor, 0, sizeof r->actor);
     r->actor_id[0] = 0;
+    r->token_id = 0;
     r->ip[0] = 0;
     sb_reset(&r->body);
     sb_reset(&r->out);
@@ -473,6 +487,7 @@ static int authenticate(req_t *r)
         return -1;
     }
     snprintf(r->actor_id, sizeof r->actor_id, "token:%lld", (long long)tid);
+    r->token_id = tid;
     r->actor.id = r->actor_id;
     r->actor.role = role;
     return 0;

@@ -89,6 +89,7 @@ enum {
     RT_MEDIA_BANK_LIST,
     RT_MEDIA_BANK_DISABLE,
     RT_MEDIA_EVIDENCE_REVEAL,
+    RT_WHOAMI,
     RT_COUNT
 };
 
@@ -132,6 +133,7 @@ typedef struct req {
     int phase;            /* 0 new, 1 receiving, 2 queued, 3 answered */
     int counted;          /* counted in flight */
     pvg_actor_t actor;
+    int64_t token_id;     /* the verified token's id (0 before authentication) */
     char actor_id[40];
     char ip[64];
     sb_t body;            /* request body (wiped after the request) */
@@ -295,6 +297,9 @@ int pvg__view_notices(pvg_enforce_t *e, const pvg_actor_t *a, const char *state,
                       char **json);
 int pvg__view_audit(pvg_enforce_t *e, const pvg_actor_t *a, int64_t after, int limit,
                     char **json);
+/* The same, newest first: entries with seq < before (INT64_MAX: from the head). */
+int pvg__view_audit_before(pvg_enforce_t *e, const pvg_actor_t *a, int64_t before, int limit,
+                           char **json);
 int pvg__outbox_pending(pvg_enforce_t *e, int64_t *n);
 
 /* Media (media.c): hashing and matching uploads on the workers, the bank

@@ -67,6 +67,8 @@ const route_info_t pvg__routes[RT_COUNT] = {
                                PVG_SRV_MAX_BODY_OTHER, 0},
     [RT_MEDIA_EVIDENCE_REVEAL] = {"/v1/media/evidence/{id}/reveal", M_POST, MODS, 1,
                                   PVG_SRV_MAX_BODY_OTHER, 0},
+    /* the role and token id behind the caller's token (the console's sign-in) */
+    [RT_WHOAMI] = {"/v1/whoami", M_GET, ANYROLE, 0, 0, 0},
 };
 
 int pvg__method_bit(const char *m)
@@ -128,7 +130,8 @@ int pvg__route_match(const char *path, int64_t *id, char *acct, size_t acct_len,
                  {"/audit/verify", RT_AUDIT_VERIFY},
                  {"/media/hash", RT_MEDIA_HASH},
                  {"/media/match", RT_MEDIA_MATCH},
-                 {"/media/bank/entries", RT_MEDIA_BANK_ADD}};
+                 {"/media/bank/entries", RT_MEDIA_BANK_ADD},
+                 {"/whoami", RT_WHOAMI}};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (!strcmp(p, fixed[i].path))
             return fixed[i].route;

@@ -410,6 +410,30 @@ int pvg__view_audit(pvg_enforce_t *e, const pvg_actor_t *a, int64_t after, int l
     return out_json(arr, json);
 }
 
+int pvg__view_audit_before(pvg_enforce_t *e, const pvg_actor_t *a, int64_t before, int limit,
+                           char **json)
+{
+    int rc = pvg__role_check(a, R(ADMIN));
+    if (rc)
+        return rc;
+    if (!json || limit <= 0 || before < 1)
+        return PVG_ENF_EINVAL;
+    json_t *arr = json_array();
+    pvg_store_t *s = pvg__acquire(e);
+    pvg_stmt_t *st = NULL;
+    rc = pvg_store_q(s, &st,
+                     "SELECT seq, ts, actor, role, action, object_type, object_id, ip, reason,"
+                     " detail, hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+                     "ii", before, (int64_t)limit);
+    rc = collect(rc, st, arr, row_audit);
+    pvg__release(e, s);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    return out_json(arr, json);
+}
+
 int pvg__outbox_pending(pvg_enforce_t *e, int64_t *n)
 {
     pvg_store_t *s = pvg__acquire(e);

@@ -249,10 +249,22 @@ static const char m3_media_evidence[] =
     "  t_ms BIGINT,\n"
     "  PRIMARY KEY (media_id, ord));\n";
 
+/* Migration 4: the reviewers' queue. A case can be acknowledged by triage
+ * (who and when; cleared when the case is reopened), and the queue's
+ * orders have indexes: priority (highest first, then id) and opening time
+ * (oldest or newest first, then id), each within a status. Evidence is
+ * found by surface through reports_case and evidence (report_id, ord). */
+static const char m4_queue[] =
+    "ALTER TABLE cases ADD COLUMN acknowledged_at BIGINT;\n"
+    "ALTER TABLE cases ADD COLUMN acknowledged_by TEXT;\n"
+    "CREATE INDEX cases_queue_priority ON cases (status, priority DESC, id);\n"
+    "CREATE INDEX cases_queue_opened ON cases (status, opened_at, id);\n";
+
 static const pvg_migration_t migrations[] = {
     {1, "enforcement core", m1_core},
     {2, "media hash bank", m2_media},
     {3, "media bank sources and media evidence", m3_media_evidence},
+    {4, "queue: acknowledgement and order indexes", m4_queue},
 };
 
 const pvg_migration_t *pvg__store_migrations(size_t *n)

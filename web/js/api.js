@@ -3,7 +3,7 @@
 // origin with the session's Bearer token, JSON in and out, and errors as
 // ApiError {status, code, message} (the service's {"error","message"}).
 // The session (token and role) lives in sessionStorage, so it ends with the
-// tab. The role is found by three side-effect-free probes (see whoami()).
+// tab. The role comes from GET /v1/whoami (see whoami()).
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -86,25 +86,19 @@ export function qs(params) {
 }
 
 /**
- * The role behind a token. The service has no "who am I" endpoint yet, so
- * this asks three questions that change nothing and read no data:
- *   GET  /v1/cases?limit=0       400 = a reviewer role (triage+), 403 = not
- *   POST /v1/cases/0/reveal      404 = moderator+ (id 0 is refused after the
- *                                role check, before any body), 403 = triage
- *   GET  /v1/audit?limit=0       400 = admin, 403 = not
- * Resolves to 'triage' | 'moderator' | 'admin'; throws ApiError (401 for an
- * unknown token, 403 'norole' for service/reporter_app tokens).
+ * The role behind a token: GET /v1/whoami answers {role, token_id} for any
+ * valid token. Resolves to 'triage' | 'moderator' | 'admin'; throws
+ * ApiError (401 for an unknown token, 403 'norole' for service and
+ * reporter_app tokens, which may not use the console).
  */
 export async function whoami(token) {
-  const first = await raw('GET', '/v1/cases?limit=0', { token });
-  if (first.status === 401) throw new ApiError(401, 'unauthorized');
-  if (first.status === 403) throw new ApiError(403, 'norole');
-  if (first.status !== 400) throw new ApiError(first.status, 'unexpected');
-  const mod = await raw('POST', '/v1/cases/0/reveal', { token });
-  if (mod.status === 403) return 'triage';
-  if (mod.status !== 404) throw new ApiError(mod.status, 'unexpected');
-  const adm = await raw('GET', '/v1/audit?limit=0', { token });
-  return adm.status === 400 ? 'admin' : 'moderator';
+  const res = await raw('GET', '/v1/whoami', { token });
+  if (res.status === 401) throw new ApiError(401, 'unauthorized');
+  if (res.status !== 200) throw new ApiError(res.status, 'unexpected');
+  const me = await parse(res);
+  const role = me && me.role;
+  if (role === 'triage' || role === 'moderator' || role === 'admin') return role;
+  throw new ApiError(403, 'norole');
 }
 
 /** Feature flags from the service's own API description (no token needed). */
