@@ -200,7 +200,7 @@ size_t pvg__nospace(const uint8_t *in, size_t n, uint8_t *out, uint32_t *skips, 
             uint64_t w;
             memcpy(&w, in + i, 8);
             if ((w & 0x8080808080808080ull) == 0x8080808080808080ull) {
-                memcpy(out + k, in + i, 8);
+                memmove(out + k, in + i, 8); /* in place for words: out may be in */
                 k += 8, i += 8;
                 continue;
             }
