@@ -52,7 +52,6 @@ static void wipe_free(void *p)
 
 static const char usage[] =
     "usage: privguard consume [--url URLS] [--partitions N] [--threads N] [--batch N]\n"
-    "                         [--batch-bytes N]\n"
     "                         [--rules FILE] [--store SPEC] [--keys DIR] [--fingerprint-key FILE]\n"
     "                         [--worker-id ID] [--metrics-file FILE] [--window-keys N]\n"
     "                         [--lease-ms MS] [--ack-wait-ms MS] [--dedup-window-ms MS]\n"
@@ -68,7 +67,7 @@ static const char usage[] =
     "--dedup-window-ms, --ack-explicit) apply when the streams are first created.\n"
     "--prefix P (default pvg) names a separate deployment: streams P_MSG and P_VERDICT\n"
     "(upper case), lease bucket P_leases.\n"
-    "--batch (default 4096) and --batch-bytes (default 16 MiB) bound one fetch per thread.\n"
+    "--batch (default 4096) bounds one fetch per thread; lower it where messages are large.\n"
     "Exit status: 0 done, 1 some batches or lines failed, 2 usage or fatal error.\n";
 
 static int num(const char *name, const char *s, int64_t lo, int64_t hi, int64_t *out)
@@ -144,14 +143,13 @@ int pvg_cmd_consume(int argc, char **argv)
     enum {
         O_URL = 256, O_PARTS, O_THREADS, O_BATCH, O_RULES, O_STORE, O_KEYS, O_FPKEY, O_WID,
         O_METRICS, O_WKEYS, O_LEASE, O_ACKWAIT, O_DEDUP, O_REPL, O_MEMORY, O_EXPLICIT,
-        O_PREFIX, O_MAXMSG, O_IDLE, O_QUIET, O_SETUP, O_PUBLISH, O_BBYTES, O_HELP
+        O_PREFIX, O_MAXMSG, O_IDLE, O_QUIET, O_SETUP, O_PUBLISH, O_HELP
     };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL},
         {"partitions", required_argument, 0, O_PARTS},
         {"threads", required_argument, 0, O_THREADS},
         {"batch", required_argument, 0, O_BATCH},
-        {"batch-bytes", required_argument, 0, O_BBYTES},
         {"rules", required_argument, 0, O_RULES},
         {"store", required_argument, 0, O_STORE},
         {"keys", required_argument, 0, O_KEYS},
@@ -202,11 +200,6 @@ int pvg_cmd_consume(int argc, char **argv)
             if (num("batch", optarg, 1, 65536, &v))
                 return 2;
             o.batch = (int)v;
-            break;
-        case O_BBYTES:
-            if (num("batch-bytes", optarg, 65536, 1LL << 30, &v))
-                return 2;
-            o.batch_bytes = v;
             break;
         case O_RULES: o.rules_path = optarg; break;
         case O_STORE: o.store = optarg; break;

@@ -426,18 +426,14 @@ static void wipe_destroy(natsMsg *m)
 }
 
 int pvg__pull(pvg__puller_t *pl, const pvg_stream_config_t *c, int lane, int p, int batch,
-              int64_t max_bytes, int64_t timeout_ms, natsMsg **msgs, int *count)
+              int64_t timeout_ms, natsMsg **msgs, int *count)
 {
     *count = 0;
-    char durable[32], subj[256], reply[160], body[128];
+    char durable[32], subj[256], reply[160], body[96];
     pvg__durable(durable, sizeof durable, lane, p);
     snprintf(subj, sizeof subj, "$JS.API.CONSUMER.MSG.NEXT.%s.%s", c->msg_stream, durable);
-again:
     snprintf(reply, sizeof reply, "%s.%" PRIu64, pl->inbox, ++pl->n);
-    int bl = max_bytes > 0
-                 ? snprintf(body, sizeof body, "{\"batch\":%d,\"max_bytes\":%" PRId64
-                                               ",\"no_wait\":true}", batch, max_bytes)
-                 : snprintf(body, sizeof body, "{\"batch\":%d,\"no_wait\":true}", batch);
+    int bl = snprintf(body, sizeof body, "{\"batch\":%d,\"no_wait\":true}", batch);
     if (!pl->sub && pvg__puller_open(pl, pl->nc, NULL, 0))
         return PVG_STREAM_ENATS;
     natsStatus s = natsConnection_PublishRequest(pl->nc, subj, reply, body, bl);
@@ -481,9 +477,6 @@ again:
         }
         int code = (int)strtol(status, NULL, 10);
         int ours = !strcmp(natsMsg_GetSubject(m), reply);
-        const char *desc = NULL;
-        int too_big = code == 409 && natsMsgHeader_Get(m, "Description", &desc) == NATS_OK &&
-                      desc && strstr(desc, "MaxBytes");
         natsMsg_Destroy(m);
         if (!ours)
             continue; /* the end of an earlier request */
@@ -492,18 +485,6 @@ again:
         if (code == 404 || code == 408) {
             *count = n; /* that is all there is now */
             return PVG_STREAM_OK;
-        }
-        if (too_big) {
-            /* The byte limit ended the answer: what came is the batch. One
-             * message larger than the limit on its own is pulled alone
-             * without a limit (the server's max payload bounds it). */
-            if (n > 0 || max_bytes <= 0) {
-                *count = n;
-                return PVG_STREAM_OK;
-            }
-            batch = 1;
-            max_bytes = 0;
-            goto again;
         }
         for (int i = 0; i < n; i++)
             wipe_destroy(msgs[i]);

@@ -77,13 +77,11 @@ typedef struct pvg__puller {
 int pvg__puller_open(pvg__puller_t *pl, natsConnection *nc, char *err, size_t errlen);
 void pvg__puller_close(pvg__puller_t *pl);
 /* Pulls up to batch messages of the lane's consumer into msgs (which has
- * room for batch), at most max_bytes of them in all when max_bytes > 0 (a
- * single larger message is then pulled alone, without the limit). *count
- * gets how many (0: none waiting). Returns
+ * room for batch). *count gets how many (0: none waiting). Returns
  * PVG_STREAM_OK, ETIMEOUT (no answer within timeout_ms: the messages got
  * so far are destroyed) or ENATS (the server refused the request). */
 int pvg__pull(pvg__puller_t *pl, const pvg_stream_config_t *c, int lane, int p, int batch,
-              int64_t max_bytes, int64_t timeout_ms, natsMsg **msgs, int *count);
+              int64_t timeout_ms, natsMsg **msgs, int *count);
 
 /* Publishing verdicts with publish acks read back on the publishing
  * thread: each message goes out with Nats-Msg-Id and a reply subject of

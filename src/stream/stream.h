@@ -140,7 +140,6 @@ typedef struct pvg_worker_options {
     const char *fingerprint_key; /* events: 32-byte key file (NULL: random per run) */
     int threads;               /* processing threads, default 2 */
     int batch;                 /* fetch batch (messages), default 4096 */
-    int64_t batch_bytes;       /* ... and at most this many bytes, default 16 MiB */
     size_t window_keys;        /* conversation windows kept per worker, default 100000 */
     const char *metrics_file;  /* rewritten every second (JSON), or NULL */
     FILE *log;                 /* one-line events (leases, failures), or NULL */

@@ -53,7 +53,6 @@ void pvg_worker_options_init(pvg_worker_options_t *o)
     o->stream.ack_all = 1;
     o->threads = 2;
     o->batch = 4096;
-    o->batch_bytes = 16 << 20;
     o->window_keys = 100000;
 }
 
@@ -367,8 +366,7 @@ static int lane_batch(wthread_t *t, part_t *p, int l)
         ADD(w, consumer_resets, 1);
     }
     int n = 0;
-    int prc = pvg__pull(&t->pull, &w->c, l, p->idx, w->o.batch, w->o.batch_bytes, 5000, t->msgs,
-                        &n);
+    int prc = pvg__pull(&t->pull, &w->c, l, p->idx, w->o.batch, 5000, t->msgs, &n);
     if (prc) {
         pvg__wlog(w, "partition=%d lane=%s pull failed: %s", p->idx, pvg__lane_kind(l),
                   pvg_stream_strerror(prc));
@@ -644,7 +642,6 @@ int pvg_worker_run(const pvg_worker_options_t *o, volatile sig_atomic_t *stop,
                    pvg_worker_metrics_t *final, char *err, size_t errlen)
 {
     if (!o || o->threads < 1 || o->threads > 64 || o->batch < 1 || o->batch > 65536 ||
-        o->batch_bytes < 0 ||
         o->stream.partitions > PVG_STREAM_MAX_PARTITIONS ||
         (o->worker_id && !valid_worker_id(o->worker_id))) {
         pvg__serr(err, errlen, "invalid worker options");
@@ -690,7 +687,17 @@ int pvg_worker_run(const pvg_worker_options_t *o, volatile sig_atomic_t *stop,
         eo.store = o->store;
         eo.key_dir = o->key_dir;
         eo.pool_size = o->threads + 1;
-        int erc = pvg_enforce_open(&eo, &w->enf);
+        /* Workers of a fleet start together: on a fresh database their
+         * first opens race to create the schema, and the losers are
+         * refused (a unique constraint). Opening again finds it made. */
+        int erc = PVG_ENF_OK;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            erc = pvg_enforce_open(&eo, &w->enf);
+            if (!erc || (stop && *stop))
+                break;
+            struct timespec ts = {0, (200L + (long)randombytes_uniform(300)) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
         if (erc) {
             pvg__serr(err, errlen, "cannot open store: %s", pvg_enf_strerror(erc));
             rc = PVG_STREAM_ESTORE;

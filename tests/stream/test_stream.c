@@ -207,6 +207,13 @@ static void test_worker_matches_scan(void **state)
     FILE *f = fopen(input, "a");
     assert_non_null(f);
     assert_int_equal(streamgen_write(f, "g", 3000, 40, 25, 11), 0);
+    /* One message of 12 KB among short ones. */
+    fprintf(f, "{\"id\":\"long1\",\"room\":\"r1\",\"sender\":\"u1\",\"ts\":1764300000000,"
+               "\"surface\":\"group\",\"text\":\"");
+    for (int i = 0; i < 4000; i++)
+        fputs("\xea\xb0\x80", f); /* U+AC00 */
+    fputs("\"}\n", f);
+    assert_int_equal(ferror(f), 0);
     fclose(f);
     snprintf(cmd, sizeof cmd, "'%s' scan < '%s' > '%s'", cli, input, expect);
     assert_int_equal(system(cmd), 0);
