@@ -10,7 +10,12 @@
  *
  *   scripts/nats-test.sh run -- build-rel/bench/stream/bench_stream \
  *       [--messages N] [--workers 1,2] [--threads T] [--batch B]
- *       [--bad-every K] [--store SPEC] [--memory] [--cli PATH]
+ *       [--bad-every K] [--store SPEC] [--memory] [--cli PATH] [--server-pid PID]
+ *
+ * Also printed: CPU time per message of the workers (together) and of the
+ * nats-server (its pid from --server-pid or $PVG_NATS_DIR/nats.pid, which
+ * scripts/nats-test.sh exports) between the first verdict and the last,
+ * and the load average: on a shared machine the rate follows the load.
  */
 #include <errno.h>
 #include <fcntl.h>
