@@ -719,14 +719,31 @@ char *pvg__store_expand(const pvg_store_t *s, const char *sql)
     return o;
 }
 
+/* On PostgreSQL, processes that start together on a fresh database would
+ * race to create the schema (CREATE TABLE IF NOT EXISTS is not safe against
+ * a concurrent creator): each schema transaction first takes one
+ * transaction-scoped advisory lock, so they run one after another. */
+#define PVG_SCHEMA_LOCK "SELECT pg_advisory_xact_lock(7104225183)"
+
 int pvg_store_migrate(pvg_store_t *s, int *version)
 {
     if (!s)
         return PVG_ENF_EINVAL;
-    int rc = pvg_store_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                               "version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
-                               " applied_at BIGINT NOT NULL)");
+    int rc = pvg_store_begin(s);
     if (rc)
+        return rc;
+    if (s->kind == PVG_STORE_POSTGRES && (rc = pvg_store_exec(s, PVG_SCHEMA_LOCK))) {
+        pvg_store_rollback(s);
+        return rc;
+    }
+    rc = pvg_store_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                           "version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
+                           " applied_at BIGINT NOT NULL)");
+    if (rc) {
+        pvg_store_rollback(s);
+        return rc;
+    }
+    if ((rc = pvg_store_commit(s)))
         return rc;
     size_t n;
     const pvg_migration_t *m = pvg__store_migrations(&n);
@@ -735,6 +752,8 @@ int pvg_store_migrate(pvg_store_t *s, int *version)
         rc = pvg_store_begin(s);
         if (rc)
             return rc;
+        if (s->kind == PVG_STORE_POSTGRES && (rc = pvg_store_exec(s, PVG_SCHEMA_LOCK)))
+            goto fail;
         have = 0;
         rc = pvg_store_x_int(s, &have, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
                              "");
