@@ -354,12 +354,9 @@ void write_json_string(FILE *out, const char *s, size_t len)
 
 static void write_id(FILE *out, const parsed_t *p)
 {
-    if (p->id_raw && p->id_raw_len) {
-        if (p->id_raw == p->id_buf)
-            fwrite(p->id_raw, 1, p->id_raw_len, out);
-        else
-            fwrite(p->id_raw, 1, p->id_raw_len, out);
-    } else
+    if (p->id_raw && p->id_raw_len)
+        fwrite(p->id_raw, 1, p->id_raw_len, out);
+    else
         fputs("null", out);
 }
 

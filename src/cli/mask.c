@@ -163,10 +163,7 @@ static int mask_one(mask_buf_t *b, const char *s, size_t n, int type, int mode)
         size_t l = char_len((unsigned char)s[i]);
         if (i + l > n)
             l = n - i;
-        if (is_sep(s + i, l) && mode == MASK_PARTIAL) {
-            if (put(b, s + i, l))
-                return -1;
-        } else if (is_sep(s + i, l)) {
+        if (is_sep(s + i, l)) {
             if (put(b, s + i, l))
                 return -1;
         } else {

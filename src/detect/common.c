@@ -146,6 +146,5 @@ int pvg__domain_ok(const char *host, size_t n)
     /* psl treats unknown TLDs as suffixes by the "*" rule; require a known
      * one. */
     return psl_is_public_suffix2(psl, dot + 1, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) ||
-           psl_is_public_suffix2(psl, buf + (strchr(buf, '.') - buf) + 1,
-                                 PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+           psl_is_public_suffix2(psl, strchr(buf, '.') + 1, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }

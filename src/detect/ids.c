@@ -97,14 +97,13 @@ static void check_rrn(pvg__scan_t *sc, const pvg__run_t *r, unsigned g0, unsigne
     if (v.type < 0 || !v.date_ok)
         return;
     size_t start = pvg__win_start(r, g0), end = pvg__win_end(r, g1);
-    int neg, ctx = pvg__context(sc, PVG_KR_RRN, start, end, &neg);
-    int negf;
-    if (v.type == PVG_KR_FRN) {
-        ctx |= pvg__context(sc, PVG_KR_FRN, start, end, &negf);
+    /* Either family's context words count; a foreigner number's negatives
+     * count too. */
+    int neg, negf;
+    int ctx = pvg__context(sc, PVG_KR_RRN, start, end, &neg) |
+              pvg__context(sc, PVG_KR_FRN, start, end, &negf);
+    if (v.type == PVG_KR_FRN)
         neg |= negf;
-    } else {
-        ctx |= pvg__context(sc, PVG_KR_FRN, start, end, &negf);
-    }
     int g = d[6] - '0';
     if (!v.check_ok && (g == 9 || g == 0 || !(v.after_2020 || ctx)))
         return;
