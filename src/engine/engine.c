@@ -207,11 +207,14 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
             ew->ascii = 2;
     }
     e->n_words = nw;
-    hs_database_t **dbs[3] = {&e->db, &e->db_regex, &e->db_nospace};
-    for (int kind = 0; kind < 3; kind++) {
+    /* Two databases: every literal word (space-free), and the regexes. */
+    static const int kinds[2] = {PVG__WORD_REGEX, PVG__WORD_NOSPACE};
+    hs_database_t **dbs[2] = {&e->db_regex, &e->db_nospace};
+    for (int k = 0; k < 2; k++) {
+        int kind = kinds[k];
         int bad = -1;
         char msg[512];
-        rc = compile_db(&r, e, kind, dbs[kind], &bad, msg, sizeof msg);
+        rc = compile_db(&r, e, kind, dbs[k], &bad, msg, sizeof msg);
         if (rc == PVG_ECOMPILE) {
             if (err)
                 *err = make_error(msg, bad >= 0 && r.words[bad].line ? "policy" : "words",
@@ -220,16 +223,16 @@ PVG_API pvg_error_t pvg_engine_compile(const char *rules, size_t len, unsigned f
         }
         if (rc)
             goto done;
-        if (*dbs[kind]) {
+        if (*dbs[k]) {
             size_t sz = 0;
-            hs_database_size(*dbs[kind], &sz);
+            hs_database_size(*dbs[k], &sz);
             e->db_size += sz;
         }
     }
     /* The scratch Vectorscan needs for all three databases. */
     hs_scratch_t *tmp = NULL;
-    for (int kind = 0; kind < 3; kind++)
-        if (*dbs[kind] && hs_alloc_scratch(*dbs[kind], &tmp) != HS_SUCCESS) {
+    for (int k = 0; k < 2; k++)
+        if (*dbs[k] && hs_alloc_scratch(*dbs[k], &tmp) != HS_SUCCESS) {
             hs_free_scratch(tmp);
             rc = PVG_ENOMEM;
             goto done;
@@ -264,8 +267,6 @@ PVG_API void pvg_engine_free(pvg_engine_t *e)
 {
     if (!e)
         return;
-    if (e->db)
-        hs_free_database(e->db);
     if (e->db_nospace)
         hs_free_database(e->db_nospace);
     if (e->db_regex)
@@ -329,8 +330,8 @@ PVG_API pvg_error_t pvg_scratch_alloc(const pvg_engine_t *e, pvg_scratch_t **s)
     } else if (sc->in_use) {
         return PVG_ESCRATCH_BUSY;
     }
-    const hs_database_t *dbs[3] = {e->db, e->db_nospace, e->db_regex};
-    for (int k = 0; k < 3; k++)
+    const hs_database_t *dbs[2] = {e->db_nospace, e->db_regex};
+    for (int k = 0; k < 2; k++)
         if (dbs[k] && hs_alloc_scratch(dbs[k], &sc->hs) != HS_SUCCESS) {
             if (fresh)
                 pvg_scratch_free(sc);
@@ -394,21 +395,18 @@ PVG_API size_t pvg_scratch_size(const pvg_scratch_t *s)
 
 /* ------------------------------------------------------------------ scan */
 
-static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                  void *ctx)
+/* Records a hit of word id at [start, end) of the folded text. ASCII words
+ * match whole words only ("card" is not in "discard"); a word starting with
+ * '.' (".apk") needs a boundary only at its end. */
+static void add_hit(pvg__scan_t *sc, unsigned id, uint32_t start, uint32_t end)
 {
-    (void)from;
-    (void)flags;
-    pvg__scan_t *sc = ctx;
     pvg_scratch_t *s = sc->s;
     const pvg__word_t *w = &sc->e->words[id];
-    uint32_t end = (uint32_t)to, start = end >= w->len ? end - w->len : 0;
-    /* ASCII words match whole words only: "card" is not in "discard". */
     if (w->ascii) {
         const uint8_t *t = sc->t;
         uint8_t a = start > 0 && w->ascii == 1 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
         if (((a | 0x20) >= 'a' && (a | 0x20) <= 'z') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
-            return 0;
+            return;
     }
     if (s->n_hits < PVG__MAX_HITS) {
         pvg__hit_t *h = &s->hits[s->n_hits++];
@@ -416,34 +414,31 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
         h->end = end;
         h->word = id;
     }
+}
+
+/* A hit of the regex database: the end is known, not the start (no SOM). */
+static int on_hit_regex(unsigned id, unsigned long long from, unsigned long long to,
+                        unsigned flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    add_hit(ctx, id, (uint32_t)to, (uint32_t)to);
     return 0;
 }
 
-/* A hit of the no-space database: its offsets are mapped back to the
- * folded text; ASCII phrases must still stand as whole words there. */
+/* A hit of the literal database, which scans the space-free text: its
+ * offsets are mapped back to the folded text. */
 static int on_hit_nospace(unsigned id, unsigned long long from, unsigned long long to,
                           unsigned flags, void *ctx)
 {
     (void)from;
     (void)flags;
     pvg__scan_t *sc = ctx;
-    pvg_scratch_t *s = sc->s;
-    const pvg__word_t *w = &sc->e->words[id];
-    size_t end_s = (size_t)to, start_s = end_s >= w->len ? end_s - w->len : 0;
-    uint32_t start = pvg__nospace_orig(s->smap, s->n_skips, start_s);
-    uint32_t end = pvg__nospace_orig(s->smap, s->n_skips, end_s - 1) + 1;
-    if (w->ascii) {
-        const uint8_t *t = sc->t;
-        uint8_t a = start > 0 && w->ascii == 1 ? t[start - 1] : ' ', b = end < sc->n ? t[end] : ' ';
-        if (((a | 0x20) >= 'a' && (a | 0x20) <= 'z') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
-            return 0;
-    }
-    if (s->n_hits < PVG__MAX_HITS) {
-        pvg__hit_t *h = &s->hits[s->n_hits++];
-        h->start = start;
-        h->end = end;
-        h->word = id;
-    }
+    const pvg_scratch_t *s = sc->s;
+    size_t len = sc->e->words[id].len;
+    size_t end_s = (size_t)to, start_s = end_s >= len ? end_s - len : 0;
+    add_hit(sc, id, pvg__nospace_orig(s->smap, s->n_skips, start_s),
+            pvg__nospace_orig(s->smap, s->n_skips, end_s - 1) + 1);
     return 0;
 }
 
@@ -596,24 +591,22 @@ static pvg_error_t scan_core(const pvg_engine_t *e, const char *text, size_t len
     if (pvg__fold((const uint8_t *)text, len, s) != PVG_OK)
         return PVG_EUTF8;
     pvg__scan_t sc = {e, s, s->fold, s->flen, now_ms};
-    if (s->flen && (e->db || e->db_regex || e->db_nospace)) {
-        if (e->db && hs_scan(e->db, (const char *)s->fold, (unsigned)s->flen, 0, s->hs, on_hit,
-                             &sc) != HS_SUCCESS)
-            return PVG_EINTERNAL;
-        size_t sorted = s->n_hits;
+    if (s->flen && (e->db_regex || e->db_nospace)) {
         if (e->db_regex && hs_scan(e->db_regex, (const char *)s->fold, (unsigned)s->flen, 0,
-                                   s->hs, on_hit, &sc) != HS_SUCCESS)
+                                   s->hs, on_hit_regex, &sc) != HS_SUCCESS)
             return PVG_EINTERNAL;
+        size_t regex_hits = s->n_hits;
         if (e->db_nospace) {
-            /* The folded text without spaces, and where each byte came from. */
+            /* The folded text without spaces, and where the dropped bytes were. */
             size_t k = pvg__nospace(s->fold, s->flen, s->strip, s->smap, &s->n_skips);
             s->strip_len = k;
             if (k && hs_scan(e->db_nospace, (const char *)s->strip, (unsigned)k, 0, s->hs,
                              on_hit_nospace, &sc) != HS_SUCCESS)
                 return PVG_EINTERNAL;
         }
-        /* Hits are kept in order of their end: merge the later databases'. */
-        if (s->n_hits > sorted)
+        /* Hits are kept in order of their end: each database reports in that
+         * order, so only two non-empty lists need merging. */
+        if (regex_hits && s->n_hits > regex_hits)
             sort_hits(s->hits, s->n_hits);
     }
     pvg__find_runs(&sc);
@@ -631,7 +624,7 @@ static pvg_error_t scan_enter(const pvg_engine_t *e, pvg_scratch_t *s, size_t le
         return PVG_ETOOBIG;
     if (__atomic_exchange_n(&s->in_use, 1, __ATOMIC_ACQUIRE))
         return PVG_ESCRATCH_BUSY;
-    if ((e->db || e->db_regex || e->db_nospace) && (!s->hs || s->hs_size < e->hs_scratch_size)) {
+    if ((e->db_regex || e->db_nospace) && (!s->hs || s->hs_size < e->hs_scratch_size)) {
         __atomic_store_n(&s->in_use, 0, __ATOMIC_RELEASE);
         return PVG_ESCRATCH_SMALL;
     }

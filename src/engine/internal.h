@@ -65,10 +65,11 @@ typedef struct pvg__word {
     uint8_t db;        /* PVG__WORD_LITERAL, _NOSPACE or _REGEX: the database it is in */
 } pvg__word_t;
 
-/* How a word matches, and so which of the engine's three databases holds
- * it: literals on the folded text; literals on the folded text with its
- * spaces removed (policy phrases: spacing-proof at literal speed); regexes
- * on the folded text. */
+/* How a word matches. Parsers add LITERAL words; the compiler turns each
+ * into its space-free form (NOSPACE, pvg__nospace) so that every literal is
+ * in ONE Vectorscan database scanned over the space-free text, or into NONE
+ * when nothing is left of it. REGEX words are in a second database scanned
+ * over the folded text, present only when the rules have regexes. */
 enum { PVG__WORD_LITERAL = 0, PVG__WORD_REGEX = 1, PVG__WORD_NOSPACE = 2, PVG__WORD_NONE = 3 };
 
 /* A word a detector family builds in (gazetteer names, bank names, cue
@@ -112,7 +113,6 @@ struct pvg_engine {
     uint64_t id;               /* random: tells engines apart (per-scratch caches) */
     float min_score;
     pvg__detector_cfg_t det[PVG_ENTITY_COUNT];
-    hs_database_t *db;        /* literal words on the folded text */
     hs_database_t *db_nospace;/* literal phrases on the folded text without spaces */
     hs_database_t *db_regex;  /* regexes on the folded text */
     pvg__word_t *words;       /* indexed by Vectorscan id */
@@ -259,10 +259,10 @@ int64_t pvg__now(pvg__scan_t *sc);
 /* --------------------------------------------------------------- text */
 
 /* Folds len bytes of text into s->fold/s->map starting at s->flen (so a
- * window's tail may already stand there); base is added to every offset
- * recorded in the map. Returns PVG_OK or PVG_EUTF8 (the fold is then
- * incomplete and must not be used). s->fold has room for 3 * len bytes? No:
- * folding never makes text longer, so len bytes of room suffice. */
+ * window's tail may already stand there), and sets s->map_identity and
+ * s->has_digit. Folding never makes text longer, so len bytes of room
+ * suffice. Returns PVG_OK or PVG_EUTF8 (the fold is then incomplete and
+ * must not be used). */
 int pvg__fold(const uint8_t *in, size_t len, pvg_scratch_t *s);
 
 /* Returns 1 if the len bytes are valid UTF-8 (no overlongs, no surrogates,
