@@ -35,7 +35,6 @@
  * Thread rule: as pvg_scan_message (the scratch is taken for the call; the
  * caller's state ops must be safe for the way the caller shares them).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -187,25 +186,6 @@ int pvg__destination_own(const char *dest, size_t len, const char *account, size
 
 /* ------------------------------------------------------------- reasons */
 
-/* Formats a reason into the scratch's reason buffer; "..." when full. */
-static const char *reason_fmt(pvg_scratch_t *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *reason_fmt(pvg_scratch_t *s, const char *fmt, ...)
-{
-    size_t room = sizeof s->reason_buf - s->reason_used;
-    if (room < 8)
-        return "...";
-    char *at = s->reason_buf + s->reason_used;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(at, room, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return "...";
-    s->reason_used += (size_t)n < room ? (size_t)n + 1 : room;
-    return at;
-}
-
 /* A violation being built: a noisy-OR score and its reasons. */
 typedef struct ev_viol {
     double keep;   /* product of (1 - weight) */
@@ -336,7 +316,7 @@ static int client_abnormal_now(ev_ctx_t *c, const char **why, double *weight)
         !pvg__client_official(ev->client_name, ev->client_name_len)) {
         char label[40];
         client_label(ev->client_name, ev->client_name_len, label);
-        *why = reason_fmt(c->s, "client '%s' is not an official client", label);
+        *why = pvg__reason(c->s, "client '%s' is not an official client", label);
         *weight = 0.9;
         return 1;
     }
@@ -371,7 +351,7 @@ static pvg_error_t on_key_export(ev_ctx_t *c, ev_viol_t *v)
     if (before) {
         long long hours = (long long)(c->p->auth_key_window_ms / 3600000);
         vio_add(v, 0.9,
-                reason_fmt(c->s, "an abnormal client was seen on this account in the last %lld hour%s",
+                pvg__reason(c->s, "an abnormal client was seen on this account in the last %lld hour%s",
                            hours, hours == 1 ? "" : "s"));
     }
     if (ev->destination && ev->destination_len &&
@@ -396,12 +376,12 @@ static pvg_error_t on_account(ev_ctx_t *c, ev_viol_t *v)
         int rc = c->ops->lookup_identifier(c->ops->ctx, fp, c->ts - p->illegal_use_window_ms,
                                            &accounts, &leaked);
         if (rc >= 0 && leaked)
-            vio_add(v, 0.95, reason_fmt(c->s, "%s found in a leak or a confirmed trade",
+            vio_add(v, 0.95, pvg__reason(c->s, "%s found in a leak or a confirmed trade",
                                          id_labels[kind]));
         if (rc >= 0 && p->illegal_use_accounts > 0 && accounts >= (uint32_t)p->illegal_use_accounts) {
             double w = 0.75 + 0.05 * (double)(accounts - (uint32_t)p->illegal_use_accounts);
             vio_add(v, w > 0.95 ? 0.95 : w,
-                    reason_fmt(c->s, "%s already used by %u accounts in the last %lld day%s",
+                    pvg__reason(c->s, "%s already used by %u accounts in the last %lld day%s",
                                id_labels[kind], (unsigned)accounts, days, days == 1 ? "" : "s"));
         }
         if (rc >= 0)

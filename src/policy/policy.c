@@ -14,6 +14,7 @@
  * never sets the action. Hits are counted per rule, atomically.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,19 +104,22 @@ PVG_API pvg_error_t pvg_engine_rule_info(const pvg_engine_t *e, size_t i, const 
 
 /* ------------------------------------------------------------- reasons */
 
-static const char *reason_add(pvg_scratch_t *s, const char *fmt, const char *a, const char *b)
+const char *pvg__reason(pvg_scratch_t *s, const char *fmt, ...)
 {
     size_t room = sizeof s->reason_buf - s->reason_used;
     if (room < 8)
         return "...";
     char *at = s->reason_buf + s->reason_used;
-    int n = snprintf(at, room, fmt, a ? a : "", b ? b : "");
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(at, room, fmt, ap);
+    va_end(ap);
     if (n < 0)
         return "...";
-    size_t used = (size_t)n < room ? (size_t)n + 1 : room;
-    s->reason_used += used;
+    s->reason_used += (size_t)n < room ? (size_t)n + 1 : room;
     return at;
 }
+
 
 typedef struct viol_builder {
     pvg_scratch_t *s;
@@ -149,13 +153,6 @@ typedef struct ctx {
     uint32_t sigmask;                      /* bit per active signal */
 } ctx_t;
 
-static int list_has(const pvg__strlist_t *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->s[i], s))
-            return 1;
-    return 0;
-}
 
 /* The file extension of a name or path ("apk"), lowercased into out. */
 static void extension(const char *s, size_t n, char *out, size_t cap)
@@ -200,24 +197,24 @@ static void url_signals(ctx_t *c, const char *u, size_t n)
     c->sig[PVG__SIG_URL] = 1;
     if (us.is_ip) {
         c->sig[PVG__SIG_URL_IP] = 1;
-        c->sig_reason[PVG__SIG_URL_IP] = reason_add(c->s, "link to a bare IP address%s%s", NULL, NULL);
+        c->sig_reason[PVG__SIG_URL_IP] = "link to a bare IP address";
     }
     if (us.userinfo) {
         c->sig[PVG__SIG_URL_USERINFO] = 1;
         c->sig_reason[PVG__SIG_URL_USERINFO] =
-            reason_add(c->s, "link hides its host behind user@ (%s)%s", us.host, NULL);
+            pvg__reason(c->s, "link hides its host behind user@ (%s)", us.host);
     }
     if (us.punycode) {
         c->sig[PVG__SIG_URL_PUNYCODE] = 1;
-        c->sig_reason[PVG__SIG_URL_PUNYCODE] = reason_add(c->s, "internationalised domain %s%s", us.host, NULL);
+        c->sig_reason[PVG__SIG_URL_PUNYCODE] = pvg__reason(c->s, "internationalised domain %s", us.host);
     }
     if (us.shortener) {
         c->sig[PVG__SIG_URL_SHORTENER] = 1;
-        c->sig_reason[PVG__SIG_URL_SHORTENER] = reason_add(c->s, "URL shortener %s%s", us.registrable, NULL);
+        c->sig_reason[PVG__SIG_URL_SHORTENER] = pvg__reason(c->s, "URL shortener %s", us.registrable);
     }
     if (us.form) {
         c->sig[PVG__SIG_FORM_LINK] = 1;
-        c->sig_reason[PVG__SIG_FORM_LINK] = reason_add(c->s, "form link %s%s", us.host, NULL);
+        c->sig_reason[PVG__SIG_FORM_LINK] = pvg__reason(c->s, "form link %s", us.host);
     }
     if (us.official) {
         c->sig[PVG__SIG_URL_OFFICIAL] |= 2; /* seen an official one */
@@ -226,16 +223,16 @@ static void url_signals(ctx_t *c, const char *u, size_t n)
         c->sig[PVG__SIG_URL_UNOFFICIAL] = 1;
         if (!c->sig_reason[PVG__SIG_URL_UNOFFICIAL])
             c->sig_reason[PVG__SIG_URL_UNOFFICIAL] =
-                reason_add(c->s, "link to %s, not an official domain%s", us.registrable, NULL);
+                pvg__reason(c->s, "link to %s, not an official domain", us.registrable);
     }
     if (us.lookalike_of) {
         c->sig[PVG__SIG_URL_LOOKALIKE] = 1;
         c->sig_reason[PVG__SIG_URL_LOOKALIKE] =
-            reason_add(c->s, "domain %s looks like %s", us.registrable, us.lookalike_of);
+            pvg__reason(c->s, "domain %s looks like %s", us.registrable, us.lookalike_of);
     }
-    if (us.ext[0] && list_has(&c->p->risky_ext, us.ext)) {
+    if (us.ext[0] && pvg__strlist_has(&c->p->risky_ext, us.ext)) {
         c->sig[PVG__SIG_RISKY_FILE] = 1;
-        c->sig_reason[PVG__SIG_RISKY_FILE] = reason_add(c->s, "link to a .%s file%s", us.ext, NULL);
+        c->sig_reason[PVG__SIG_RISKY_FILE] = pvg__reason(c->s, "link to a .%s file", us.ext);
     }
 }
 
@@ -250,16 +247,16 @@ static void attachment_signals(ctx_t *c)
         char ext[16];
         if (a->name) {
             extension(a->name, a->name_len, ext, sizeof ext);
-            if (ext[0] && list_has(&c->p->risky_ext, ext)) {
+            if (ext[0] && pvg__strlist_has(&c->p->risky_ext, ext)) {
                 c->sig[PVG__SIG_RISKY_FILE] = 1;
                 c->sig_reason[PVG__SIG_RISKY_FILE] =
-                    reason_add(c->s, "attached .%s file%s", ext, NULL);
+                    pvg__reason(c->s, "attached .%s file", ext);
             }
         }
         if (a->mime && a->mime_len == 37 &&
             !strncasecmp(a->mime, "application/vnd.android.package-archive", 37)) {
             c->sig[PVG__SIG_RISKY_FILE] = 1;
-            c->sig_reason[PVG__SIG_RISKY_FILE] = reason_add(c->s, "attached Android app%s%s", NULL, NULL);
+            c->sig_reason[PVG__SIG_RISKY_FILE] = "attached Android app";
         }
         if (a->url)
             url_signals(c, a->url, a->url_len);
@@ -307,12 +304,12 @@ static void sender_signal(ctx_t *c)
     if (memo->protected_name) {
         c->sig[PVG__SIG_SENDER_LOOKALIKE] = 1;
         c->sig_reason[PVG__SIG_SENDER_LOOKALIKE] =
-            reason_add(c->s, "sender name looks like %s%s", memo->protected_name, NULL);
+            pvg__reason(c->s, "sender name looks like %s", memo->protected_name);
     }
     if (memo->org) {
         c->sig[PVG__SIG_SENDER_OFFICIAL] = 1;
         c->sig_reason[PVG__SIG_SENDER_OFFICIAL] =
-            reason_add(c->s, "sender name claims an organisation (%s)%s", memo->org, NULL);
+            pvg__reason(c->s, "sender name claims an organisation (%s)", memo->org);
     }
 }
 
@@ -452,7 +449,7 @@ static float category(ctx_t *c, int cat, viol_builder_t *b)
             continue;
         keep *= 1.0 - rule->weight;
         any = 1;
-        vb_reason(b, reason_add(c->s, "rule %s%s", rule->id, NULL));
+        vb_reason(b, pvg__reason(c->s, "rule %s", rule->id));
     }
     for (int sg = 0; sg < PVG__SIG_COUNT; sg++) {
         if (!c->sig[sg] || pc->signal_weight[sg] <= 0)

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <yaml.h>
 
@@ -21,6 +22,20 @@ const char *pvg__category_name(int cat);
 int pvg__category_from_name(const char *s, size_t n);
 const char *pvg__signal_name(int sig);
 void pvg__policy_lookalike_free(pvg__policy_t *p);
+
+/* Formats a violation reason into the scratch's reason buffer (valid until
+ * the next scan with it); "..." when the buffer is full. */
+const char *pvg__reason(pvg_scratch_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Whether the list holds s exactly. */
+static inline int pvg__strlist_has(const pvg__strlist_t *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->s[i], s))
+            return 1;
+    return 0;
+}
 
 /* Parsing (rules.c calls it for the `policy:` key). Returns 0 or -1 with
  * the error in r. Words are added to r through pvg__rules_add_builtin(). */

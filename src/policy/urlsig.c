@@ -16,13 +16,6 @@
 #include "policy/url.h"
 #include "policy/urlsig.h"
 
-static int list_has(const pvg__strlist_t *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->s[i], s))
-            return 1;
-    return 0;
-}
 
 int pvg__urlsig_compile(pvg__policy_t *p)
 {
@@ -74,10 +67,10 @@ int pvg__urlsig(const pvg__policy_t *p, pvg__lookalike_cache_t *c, const char *u
     const char *host = url.host;
     if (!strncmp(host, "www.", 4))
         host += 4;
-    out->official = list_has(&p->official_domains, out->registrable) ||
-                    list_has(&p->official_domains, host);
-    out->shortener = list_has(&p->shorteners, out->registrable) || list_has(&p->shorteners, host);
-    out->form = list_has(&p->form_domains, host) || list_has(&p->form_domains, out->registrable);
+    out->official = pvg__strlist_has(&p->official_domains, out->registrable) ||
+                    pvg__strlist_has(&p->official_domains, host);
+    out->shortener = pvg__strlist_has(&p->shorteners, out->registrable) || pvg__strlist_has(&p->shorteners, host);
+    out->form = pvg__strlist_has(&p->form_domains, host) || pvg__strlist_has(&p->form_domains, out->registrable);
     if (p->lookalike && !out->is_ip) {
         pvg__lookalike_hit_t hit;
         /* The whole URL: a protected label in the userinfo counts too. */
