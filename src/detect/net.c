@@ -90,7 +90,6 @@ static int domain_ok_cached(pvg__scan_t *sc, const uint8_t *h, size_t n)
     m->ok = ok;
     return ok;
 }
-#define domain_ok_utf8(h, n) domain_ok_cached(sc, (h), (n))
 
 /* ----------------------------------------------------------------- email */
 
@@ -112,7 +111,7 @@ static void detect_email(pvg__scan_t *sc)
         size_t he = host_end(t, n, at + 1, 1);
         if (he <= at + 1 || !memchr(t + at + 1, '.', he - at - 1))
             continue;
-        if (!domain_ok_utf8(t + at + 1, he - at - 1))
+        if (!domain_ok_cached(sc, t + at + 1, he - at - 1))
             continue;
         float score = 0.9f;
         int neg, ctx = pvg__context(sc, PVG_EMAIL_ADDRESS, ls, he, &neg);
@@ -247,7 +246,7 @@ static void detect_url(pvg__scan_t *sc)
             continue;
         int path = he < n && (t[he] == '/' || t[he] == '?' || t[he] == ':');
         if (scheme != (size_t)-1) {
-            if (!digits_only && !domain_ok_utf8(t + hs, he - hs))
+            if (!digits_only && !domain_ok_cached(sc, t + hs, he - hs))
                 continue;
             size_t end = url_tail(t, n, he);
             emit_url(sc, scheme, end, 0.95f);
@@ -258,14 +257,14 @@ static void detect_url(pvg__scan_t *sc)
             size_t dl = he;
             while (dl > hs && t[dl - 1] != '.')
                 dl--;
-            if (!domain_ok_utf8(t + hs, he - hs) ||
+            if (!domain_ok_cached(sc, t + hs, he - hs) ||
                 !(path || common_tld(t + hs, he - hs) || he - dl <= 4))
                 continue;
             size_t end = url_tail(t, n, he);
             emit_url(sc, hs, end, 0.9f);
             from = end;
         } else {
-            if (!(path || common_tld(t + hs, he - hs)) || !domain_ok_utf8(t + hs, he - hs))
+            if (!(path || common_tld(t + hs, he - hs)) || !domain_ok_cached(sc, t + hs, he - hs))
                 continue;
             size_t end = path ? url_tail(t, n, he) : he;
             if (end < n && t[end] == '(')

@@ -386,21 +386,27 @@ static json_t *row_audit(pvg_stmt_t *st)
                      "hash", pvg_store_col_text(st, 10));
 }
 
-int pvg__view_audit(pvg_enforce_t *e, const pvg_actor_t *a, int64_t after, int limit,
-                    char **json)
+/* One page of the audit log: entries after `after` oldest first, or before
+ * `before` newest first (before > 0). The role is checked before the
+ * arguments (valid = 0: bad arguments). */
+static int audit_page(pvg_enforce_t *e, const pvg_actor_t *a, int64_t after, int64_t before,
+                      int limit, int valid, char **json)
 {
     int rc = pvg__role_check(a, R(ADMIN));
     if (rc)
         return rc;
-    if (!json || limit <= 0 || after < 0)
+    if (!json || limit <= 0 || !valid)
         return PVG_ENF_EINVAL;
     json_t *arr = json_array();
     pvg_store_t *s = pvg__acquire(e);
     pvg_stmt_t *st = NULL;
     rc = pvg_store_q(s, &st,
-                     "SELECT seq, ts, actor, role, action, object_type, object_id, ip, reason,"
-                     " detail, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-                     "ii", after, (int64_t)limit);
+                     before ? "SELECT seq, ts, actor, role, action, object_type, object_id, ip,"
+                              " reason, detail, hash FROM audit WHERE seq < ? ORDER BY seq DESC"
+                              " LIMIT ?"
+                            : "SELECT seq, ts, actor, role, action, object_type, object_id, ip,"
+                              " reason, detail, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+                     "ii", before ? before : after, (int64_t)limit);
     rc = collect(rc, st, arr, row_audit);
     pvg__release(e, s);
     if (rc) {
@@ -410,28 +416,16 @@ int pvg__view_audit(pvg_enforce_t *e, const pvg_actor_t *a, int64_t after, int l
     return out_json(arr, json);
 }
 
+int pvg__view_audit(pvg_enforce_t *e, const pvg_actor_t *a, int64_t after, int limit,
+                    char **json)
+{
+    return audit_page(e, a, after, 0, limit, after >= 0, json);
+}
+
 int pvg__view_audit_before(pvg_enforce_t *e, const pvg_actor_t *a, int64_t before, int limit,
                            char **json)
 {
-    int rc = pvg__role_check(a, R(ADMIN));
-    if (rc)
-        return rc;
-    if (!json || limit <= 0 || before < 1)
-        return PVG_ENF_EINVAL;
-    json_t *arr = json_array();
-    pvg_store_t *s = pvg__acquire(e);
-    pvg_stmt_t *st = NULL;
-    rc = pvg_store_q(s, &st,
-                     "SELECT seq, ts, actor, role, action, object_type, object_id, ip, reason,"
-                     " detail, hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-                     "ii", before, (int64_t)limit);
-    rc = collect(rc, st, arr, row_audit);
-    pvg__release(e, s);
-    if (rc) {
-        json_decref(arr);
-        return rc;
-    }
-    return out_json(arr, json);
+    return audit_page(e, a, 0, before, limit, before >= 1, json);
 }
 
 int pvg__outbox_pending(pvg_enforce_t *e, int64_t *n)
