@@ -46,21 +46,6 @@ static int setup_backend(void **state, int backend)
 static int setup_sqlite(void **state) { return setup_backend(state, BACKEND_SQLITE); }
 static int setup_pg(void **state) { return setup_backend(state, BACKEND_PG); }
 
-static int teardown(void **state)
-{
-    test_env_t *t = *state;
-    pvg_server_stop(t->srv, 5000);
-    t->srv = NULL;
-    env_remove_dir(t);
-    return 0;
-}
-
-#define SKIP_IF_NEEDED(t)                                                                          \
-    do {                                                                                           \
-        if (!(t)->srv)                                                                             \
-            skip();                                                                                \
-    } while (0)
-
 /* -------------------------------------------------------------- flow */
 
 static int64_t now_ms(void)
@@ -912,8 +897,8 @@ int main(void)
         cmocka_unit_test(test_shedding),
         cmocka_unit_test(test_reload),
     };
-    int fails = cmocka_run_group_tests_name("sqlite", sqlite_tests, setup_sqlite, teardown);
-    fails += cmocka_run_group_tests_name("postgresql", pg_tests, setup_pg, teardown);
+    int fails = cmocka_run_group_tests_name("sqlite", sqlite_tests, setup_sqlite, env_teardown);
+    fails += cmocka_run_group_tests_name("postgresql", pg_tests, setup_pg, env_teardown);
     fails += cmocka_run_group_tests_name("own servers", own_servers, NULL, NULL);
     curl_global_cleanup();
     return fails ? 1 : 0;

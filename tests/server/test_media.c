@@ -49,21 +49,6 @@ static int setup_backend(void **state, int backend)
 static int setup_sqlite(void **state) { return setup_backend(state, BACKEND_SQLITE); }
 static int setup_pg(void **state) { return setup_backend(state, BACKEND_PG); }
 
-static int teardown(void **state)
-{
-    test_env_t *t = *state;
-    pvg_server_stop(t->srv, 5000);
-    t->srv = NULL;
-    env_remove_dir(t);
-    return 0;
-}
-
-#define SKIP_IF_NEEDED(t)                                                                          \
-    do {                                                                                           \
-        if (!(t)->srv)                                                                             \
-            skip();                                                                                \
-    } while (0)
-
 static uint8_t *corpus(const char *name, size_t *len)
 {
     char rel[256];
@@ -676,9 +661,9 @@ int main(void)
         cmocka_unit_test(test_hostile),
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    int fails = cmocka_run_group_tests_name("media/sqlite", store_tests, setup_sqlite, teardown);
-    fails += cmocka_run_group_tests_name("media/postgresql", store_tests, setup_pg, teardown);
-    fails += cmocka_run_group_tests_name("media/sqlite-only", sqlite_only, setup_sqlite, teardown);
+    int fails = cmocka_run_group_tests_name("media/sqlite", store_tests, setup_sqlite, env_teardown);
+    fails += cmocka_run_group_tests_name("media/postgresql", store_tests, setup_pg, env_teardown);
+    fails += cmocka_run_group_tests_name("media/sqlite-only", sqlite_only, setup_sqlite, env_teardown);
     curl_global_cleanup();
     return fails ? 1 : 0;
 }

@@ -34,22 +34,6 @@ static int setup_backend(void **state, int backend)
 static int setup_sqlite(void **state) { return setup_backend(state, BACKEND_SQLITE); }
 static int setup_pg(void **state) { return setup_backend(state, BACKEND_PG); }
 
-static int teardown(void **state)
-{
-    test_env_t *t = *state;
-    if (t->srv)
-        pvg_server_stop(t->srv, 5000);
-    t->srv = NULL;
-    env_remove_dir(t);
-    return 0;
-}
-
-#define SKIP_IF_NEEDED(t)                                                                          \
-    do {                                                                                           \
-        if (!(t)->srv)                                                                             \
-            skip();                                                                                \
-    } while (0)
-
 static double mono_ms(void)
 {
     struct timespec ts;
@@ -529,8 +513,8 @@ int main(void)
         cmocka_unit_test(test_audit_before),
         cmocka_unit_test(test_bulk_pages),
     };
-    int fails = cmocka_run_group_tests_name("sqlite", tests, setup_sqlite, teardown);
-    fails += cmocka_run_group_tests_name("postgresql", tests, setup_pg, teardown);
+    int fails = cmocka_run_group_tests_name("sqlite", tests, setup_sqlite, env_teardown);
+    fails += cmocka_run_group_tests_name("postgresql", tests, setup_pg, env_teardown);
     curl_global_cleanup();
     return fails ? 1 : 0;
 }
