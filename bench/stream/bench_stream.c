@@ -3,10 +3,12 @@
  * bench_stream.c -- end-to-end throughput of the stream workers: for each
  * worker count (default 1 then 2) a fresh deployment is loaded with N
  * generated messages (0.1% of them violations that are reported), then W
- * `privguard consume` processes are started and the verdict stream is
- * watched until it holds N verdicts. The rate is N over the time from the
- * first verdict to the last (worker start-up, mostly compiling the rules,
- * is reported apart). Prints one JSON line per run.
+ * `privguard consume` processes are started and the verdict subjects are
+ * watched until N verdict lines went by (then the verdict stream is read
+ * back: it must hold exactly N). The rate is the verdicts after the first
+ * verdict message over the time from it to the last (worker start-up,
+ * mostly compiling the rules, is reported apart). Prints one JSON line per
+ * run.
  *
  *   scripts/nats-test.sh run -- build-rel/bench/stream/bench_stream \
  *       [--messages N] [--workers 1,2] [--threads T] [--batch B]
@@ -93,14 +95,25 @@ static pid_t server_pid(const char *opt)
     return (pid_t)v;
 }
 
-static int64_t stream_count(jsCtx *js, const char *stream)
+/* Verdict lines seen on the verdict subjects (a verdict message holds
+ * Pvg-Count lines), counted on a libnats thread. */
+typedef struct vcount {
+    int64_t lines, first_ms, first_lines;
+} vcount_t;
+
+static void on_verdicts(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *closure)
 {
-    jsStreamInfo *si = NULL;
-    if (js_GetStreamInfo(&si, js, stream, NULL, NULL) != NATS_OK)
-        return -1;
-    int64_t n = (int64_t)si->State.Msgs;
-    jsStreamInfo_Destroy(si);
-    return n;
+    (void)nc;
+    (void)sub;
+    vcount_t *v = closure;
+    const char *c = NULL;
+    int64_t k = natsMsgHeader_Get(m, "Pvg-Count", &c) == NATS_OK && c ? strtoll(c, NULL, 10) : 0;
+    if (!__atomic_load_n(&v->first_ms, __ATOMIC_ACQUIRE)) {
+        v->first_lines = k;
+        __atomic_store_n(&v->first_ms, now_ms(), __ATOMIC_RELEASE);
+    }
+    __atomic_add_fetch(&v->lines, k, __ATOMIC_RELEASE);
+    natsMsg_Destroy(m);
 }
 
 static long long num(const char *s, const char *name)
@@ -218,6 +231,16 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_stream: loading the stream failed\n");
             return 2;
         }
+        vcount_t vc = {0};
+        natsSubscription *vsub = NULL;
+        char vsubj[96];
+        snprintf(vsubj, sizeof vsubj, "%s.verdict.*", prefix);
+        if (natsConnection_Subscribe(&vsub, nc, vsubj, on_verdicts, &vc) != NATS_OK ||
+            natsSubscription_SetPendingLimits(vsub, -1, -1) != NATS_OK ||
+            natsConnection_Flush(nc) != NATS_OK) {
+            fprintf(stderr, "bench_stream: cannot watch the verdicts\n");
+            return 2;
+        }
         pid_t pids[16];
         int64_t t0 = now_ms();
         for (int i = 0; i < w; i++) {
@@ -241,9 +264,9 @@ int main(int argc, char **argv)
         pid_t npid = server_pid(spid);
         int64_t first = 0, done = 0, count = 0, cpu0[17] = {0}, cpu1[17] = {0};
         while (now_ms() - t0 < 600000) {
-            count = stream_count(js, ver);
+            count = __atomic_load_n(&vc.lines, __ATOMIC_ACQUIRE);
             if (count > 0 && !first) {
-                first = now_ms();
+                first = __atomic_load_n(&vc.first_ms, __ATOMIC_ACQUIRE);
                 for (int i = 0; i < w; i++)
                     cpu0[i] = proc_cpu_us(pids[i]);
                 cpu0[16] = npid ? proc_cpu_us(npid) : -1;
@@ -267,7 +290,19 @@ int main(int argc, char **argv)
             status = 1;
             continue;
         }
+        natsSubscription_Destroy(vsub);
+        /* What is stored is what was counted: every message has one verdict. */
+        uint64_t stored = 0;
+        if (pvg_stream_read_verdicts(&c, NULL, NULL, NULL, &stored, err, sizeof err) ||
+            stored != (uint64_t)n) {
+            fprintf(stderr, "bench_stream: the verdict stream holds %llu verdicts, not %lld\n",
+                    (unsigned long long)stored, n);
+            status = 1;
+        }
+        /* The rate runs from the first verdict message to the last: the
+         * lines of the first are not in it. */
         double secs = (double)(done - first) / 1000.0;
+        int64_t timed = n - vc.first_lines;
         /* CPU per message between the first verdict and the last: the
          * workers together, and the nats-server (-1: not known). */
         int64_t wcpu = 0;
@@ -283,7 +318,7 @@ int main(int argc, char **argv)
                "\"server_cpu_us_per_msg\":%.1f,\"loadavg\":%.2f}\n",
                w, threads, batch, n, memory ? "memory" : "file",
                produce_ms ? (double)n * 1000.0 / (double)produce_ms : 0.0,
-               (long long)(first - t0), secs, secs > 0 ? (double)n / secs : 0.0,
+               (long long)(first - t0), secs, secs > 0 ? (double)timed / secs : 0.0,
                wcpu >= 0 ? (double)wcpu / (double)n : -1.0,
                scpu >= 0 ? (double)scpu / (double)n : -1.0, lavg[0]);
         fflush(stdout);

@@ -41,6 +41,17 @@ static void on_signal(int sig)
     g_stop = 1;
 }
 
+/* SIGTERM and SIGINT set g_stop (a drain, not an exit). */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
 /* JSON strings that held message text are wiped when jansson frees them. */
 static void wipe_free(void *p)
 {
@@ -56,13 +67,19 @@ static const char usage[] =
     "                         [--worker-id ID] [--metrics-file FILE] [--window-keys N]\n"
     "                         [--lease-ms MS] [--ack-wait-ms MS] [--dedup-window-ms MS]\n"
     "                         [--replicas N] [--memory] [--ack-explicit] [--prefix P]\n"
-    "                         [--max-messages N] [--idle-exit-ms MS] [--quiet]\n"
+    "                         [--max-messages N] [--idle-exit-ms MS] [--verdict-lines N]\n"
+    "                         [--quiet]\n"
     "       privguard consume --setup [stream options]\n"
     "       privguard consume --publish FILE|- [stream options]\n"
+    "       privguard consume --verdicts [--follow] [stream options]\n"
     "Scans messages from NATS JetStream (subjects P.msg.<partition>, P.evt.<partition>),\n"
     "publishes one verdict per message to P.verdict.<partition> and files automated\n"
     "reports in --store (PostgreSQL connection string or SQLite path) for violations\n"
     "that call for review. --url defaults to $PVG_NATS_URL or nats://127.0.0.1:4222.\n"
+    "A verdict message holds the verdicts of a run of messages of one partition, one\n"
+    "scan-contract line each (JSONL, at most --verdict-lines lines; default: a whole\n"
+    "fetch batch). --verdicts prints every verdict line stored (with --follow, and\n"
+    "then new ones until interrupted).\n"
     "Stream options (--partitions, --replicas, --memory, --lease-ms, --ack-wait-ms,\n"
     "--dedup-window-ms, --ack-explicit) apply when the streams are first created.\n"
     "--prefix P (default pvg) names a separate deployment: streams P_MSG and P_VERDICT\n"
@@ -138,12 +155,40 @@ static int publish(const pvg_stream_config_t *c, const char *path)
     return status;
 }
 
+static int print_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    fwrite(line, 1, len, stdout);
+    return putchar('\n') == EOF;
+}
+
+/* --verdicts: the verdict lines as JSONL on stdout. */
+static int print_verdicts(const pvg_stream_config_t *c, int follow)
+{
+    if (follow)
+        catch_stop_signals();
+    char err[512] = "";
+    uint64_t lines = 0;
+    int rc = pvg_stream_read_verdicts(c, follow ? &g_stop : NULL, print_line, NULL, &lines, err,
+                                      sizeof err);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "privguard: cannot write the verdicts\n");
+        return 2;
+    }
+    if (rc) {
+        fprintf(stderr, "privguard: %s\n", err[0] ? err : pvg_stream_strerror(rc));
+        return 2;
+    }
+    return 0;
+}
+
 int pvg_cmd_consume(int argc, char **argv)
 {
     enum {
         O_URL = 256, O_PARTS, O_THREADS, O_BATCH, O_RULES, O_STORE, O_KEYS, O_FPKEY, O_WID,
         O_METRICS, O_WKEYS, O_LEASE, O_ACKWAIT, O_DEDUP, O_REPL, O_MEMORY, O_EXPLICIT,
-        O_PREFIX, O_MAXMSG, O_IDLE, O_QUIET, O_SETUP, O_PUBLISH, O_HELP
+        O_PREFIX, O_MAXMSG, O_IDLE, O_QUIET, O_SETUP, O_PUBLISH, O_HELP, O_VLINES, O_VERDICTS,
+        O_FOLLOW
     };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL},
@@ -170,6 +215,9 @@ int pvg_cmd_consume(int argc, char **argv)
         {"setup", no_argument, 0, O_SETUP},
         {"publish", required_argument, 0, O_PUBLISH},
         {"help", no_argument, 0, O_HELP},
+        {"verdict-lines", required_argument, 0, O_VLINES},
+        {"verdicts", no_argument, 0, O_VERDICTS},
+        {"follow", no_argument, 0, O_FOLLOW},
         {0, 0, 0, 0},
     };
     pvg_worker_options_t o;
@@ -178,7 +226,7 @@ int pvg_cmd_consume(int argc, char **argv)
     if (env_url && *env_url)
         o.stream.url = env_url;
     o.log = stderr;
-    int setup = 0;
+    int setup = 0, verdicts = 0, follow = 0;
     const char *pub = NULL;
     int64_t v;
     optind = 1;
@@ -248,6 +296,13 @@ int pvg_cmd_consume(int argc, char **argv)
         case O_QUIET: o.log = NULL; break;
         case O_SETUP: setup = 1; break;
         case O_PUBLISH: pub = optarg; break;
+        case O_VLINES:
+            if (num("verdict-lines", optarg, 1, 65536, &v))
+                return 2;
+            o.verdict_lines = (int)v;
+            break;
+        case O_VERDICTS: verdicts = 1; break;
+        case O_FOLLOW: follow = 1; break;
         case O_HELP:
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
@@ -289,7 +344,14 @@ int pvg_cmd_consume(int argc, char **argv)
     json_set_alloc_funcs(malloc, wipe_free);
     int status;
     char err[512] = "";
-    if (pub) {
+    if (!!pub + setup + verdicts > 1 || (follow && !verdicts)) {
+        fprintf(stderr, "privguard: --setup, --publish and --verdicts go alone"
+                        " (--follow only with --verdicts)\n");
+        return 2;
+    }
+    if (verdicts) {
+        status = print_verdicts(&o.stream, follow);
+    } else if (pub) {
         status = publish(&o.stream, pub);
     } else if (setup) {
         int rc = pvg_stream_setup(&o.stream, err, sizeof err);
@@ -299,12 +361,7 @@ int pvg_cmd_consume(int argc, char **argv)
             printf("{\"setup\":true}\n");
         status = rc ? 2 : 0;
     } else {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
+        catch_stop_signals();
         /* A worker allocates and frees the same few megabytes per batch
          * (fetched messages, conversation-window keys, verdicts): keep up
          * to 64 MiB of freed heap instead of returning it to the kernel and

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "stream/internal.h"
@@ -531,136 +532,111 @@ int pvg__ack(natsConnection *nc, natsMsg *m)
     return natsConnection_Publish(nc, r, "+ACK", 4) == NATS_OK ? PVG_STREAM_OK : PVG_STREAM_ENATS;
 }
 
-/* --------------------------------------------------------- publishing */
+/* ----------------------------------------------------------- verdicts */
 
-int pvg__publisher_open(pvg__publisher_t *pb, natsConnection *nc, char *err, size_t errlen)
+static uint64_t header_u64(natsMsg *m, const char *name)
 {
-    memset(pb, 0, sizeof *pb);
-    pb->nc = nc;
-    natsInbox *ib = NULL;
-    natsStatus s = natsInbox_Create(&ib);
-    if (s == NATS_OK) {
-        snprintf(pb->inbox, sizeof pb->inbox, "%s", (const char *)ib);
-        natsInbox_Destroy(ib);
-        char wild[128];
-        snprintf(wild, sizeof wild, "%s.*", pb->inbox);
-        s = natsConnection_SubscribeSync(&pb->sub, nc, wild);
-    }
-    if (s == NATS_OK)
-        s = natsSubscription_SetPendingLimits(pb->sub, -1, -1);
-    if (s != NATS_OK) {
-        pvg__serr(err, errlen, "cannot subscribe for publish acks: %s", pvg__nats_err(s));
-        pvg__publisher_close(pb);
-        return PVG_STREAM_ENATS;
-    }
-    return PVG_STREAM_OK;
-}
-
-/* Keeps m until pvg__pub_release: libnats hands every destroyed message to
- * its collector thread, which is woken for each one when they come one at
- * a time, and only once for a run of them. */
-static void hold(pvg__publisher_t *pb, natsMsg *m)
-{
-    if (pb->nheld == pb->capheld) {
-        int cap = pb->capheld ? pb->capheld * 2 : 1024;
-        natsMsg **h = realloc(pb->held, (size_t)cap * sizeof *h);
-        if (!h) {
-            natsMsg_Destroy(m);
-            return;
-        }
-        pb->held = h;
-        pb->capheld = cap;
-    }
-    pb->held[pb->nheld++] = m;
-}
-
-void pvg__pub_release(pvg__publisher_t *pb)
-{
-    for (int i = 0; i < pb->nheld; i++)
-        natsMsg_Destroy(pb->held[i]);
-    pb->nheld = 0;
-}
-
-void pvg__publisher_close(pvg__publisher_t *pb)
-{
-    pvg__pub_release(pb);
-    free(pb->held);
-    pb->held = NULL;
-    pb->capheld = 0;
-    if (pb->sub)
-        natsSubscription_Destroy(pb->sub);
-    pb->sub = NULL;
-}
-
-void pvg__pub_begin(pvg__publisher_t *pb)
-{
-    snprintf(pb->reply, sizeof pb->reply, "%s.%" PRIu64, pb->inbox, ++pb->batch);
-    pb->sent = 0;
-}
-
-int pvg__pub(pvg__publisher_t *pb, const char *subj, const char *msg_id, const char *data,
-             int len)
-{
-    natsMsg *m = NULL;
-    natsStatus s = natsMsg_Create(&m, subj, pb->reply, data, len);
-    if (s == NATS_OK && msg_id)
-        s = natsMsgHeader_Set(m, "Nats-Msg-Id", msg_id);
-    if (s == NATS_OK)
-        s = natsConnection_PublishMsg(pb->nc, m);
-    if (m)
-        hold(pb, m);
-    if (s != NATS_OK)
-        return PVG_STREAM_ENATS;
-    pb->sent++;
-    return PVG_STREAM_OK;
-}
-
-/* Whether a pub ack says "duplicate": true (the server writes a space). */
-static int is_duplicate(const char *d, size_t n)
-{
-    const char *k = memmem(d, n, "\"duplicate\"", 11);
-    if (!k)
+    const char *v = NULL;
+    if (natsMsgHeader_Get(m, name, &v) != NATS_OK || !v)
         return 0;
-    const char *e = d + n;
-    k += 11;
-    while (k < e && (*k == ' ' || *k == ':'))
-        k++;
-    return e - k >= 4 && !memcmp(k, "true", 4);
+    char *end = NULL;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    return errno || end == v || *end ? 0 : (uint64_t)x;
 }
 
-int pvg__pub_wait(pvg__publisher_t *pb, int64_t timeout_ms, int *dups)
+int pvg__verdict_mark(jsCtx *js, const pvg_stream_config_t *c, int p, pvg__vmark_t *mark,
+                      char *err, size_t errlen)
 {
-    *dups = 0;
-    int got = 0, failed = 0;
-    int64_t deadline = pvg__mono_ms() + timeout_ms;
-    while (got < pb->sent) {
-        int64_t left = deadline - pvg__mono_ms();
-        if (left <= 0)
-            return PVG_STREAM_ETIMEOUT;
-        natsMsg *m = NULL;
-        natsStatus s = next_msg(pb->sub, &m, left);
-        if (s == NATS_TIMEOUT)
-            return PVG_STREAM_ETIMEOUT;
-        if (s != NATS_OK)
-            return PVG_STREAM_ENATS;
-        if (strcmp(natsMsg_GetSubject(m), pb->reply)) {
-            hold(pb, m); /* an ack of an earlier, abandoned batch */
-            continue;
-        }
-        got++;
-        const char *status = NULL;
-        const char *d = natsMsg_GetData(m);
-        int dl = natsMsg_GetDataLength(m);
-        /* A pub ack is {"stream":..,"seq":..[,"duplicate":true]}; a refusal
-         * has "error", and no responders come as a 503 status with no body
-         * (headers are looked at only then: libnats builds a table for it). */
-        if (!d || dl < 2 || d[0] != '{' ||
-            (natsMsgHeader_Get(m, "Status", &status) == NATS_OK && status) ||
-            memmem(d, (size_t)dl, "\"error\"", 7) || !memmem(d, (size_t)dl, "\"seq\"", 5))
-            failed++;
-        else if (is_duplicate(d, (size_t)dl))
-            (*dups)++;
-        hold(pb, m);
+    char subj[128];
+    pvg__subject(subj, sizeof subj, c, "verdict", p);
+    natsMsg *m = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetLastMsg(&m, js, c->verdict_stream, subj, NULL, &jerr);
+    memset(mark, 0, sizeof *mark);
+    if (s == NATS_NOT_FOUND)
+        return PVG_STREAM_OK; /* no verdict on this partition yet */
+    if (s != NATS_OK) {
+        pvg__serr(err, errlen, "cannot read the last verdict of partition %d: %s", p,
+                  pvg__nats_err(s));
+        return PVG_STREAM_ENATS;
     }
-    return failed ? PVG_STREAM_ENATS : PVG_STREAM_OK;
+    mark->vseq = natsMsg_GetSequence(m);
+    mark->wm[LANE_MSG] = header_u64(m, "Pvg-Msg-Seq");
+    mark->wm[LANE_EVT] = header_u64(m, "Pvg-Evt-Seq");
+    natsMsg_Destroy(m);
+    return PVG_STREAM_OK;
+}
+
+/* The outcome of a publish ack: 0 stored (*seq), 1 a fence refusal,
+ * -1 any other refusal or a reply that is not an ack. */
+static int parse_pub_ack(natsMsg *r, uint64_t *seq, char *err, size_t errlen)
+{
+    const char *status = NULL;
+    const char *d = natsMsg_GetData(r);
+    int dl = natsMsg_GetDataLength(r);
+    if (natsMsgHeader_Get(r, "Status", &status) == NATS_OK && status) {
+        pvg__serr(err, errlen, "verdict refused with status %s", status);
+        return -1;
+    }
+    json_t *j = d && dl > 0 ? json_loadb(d, (size_t)dl, 0, NULL) : NULL;
+    json_t *e = json_object_get(j, "error");
+    json_t *sq = json_object_get(j, "seq");
+    int rc;
+    if (e) {
+        json_int_t code = json_integer_value(json_object_get(e, "err_code"));
+        const char *desc = json_string_value(json_object_get(e, "description"));
+        /* 10071: JSStreamWrongLastSequenceErrF, "wrong last sequence: N". */
+        rc = code == 10071 || (desc && strstr(desc, "wrong last sequence")) ? 1 : -1;
+        pvg__serr(err, errlen, "verdict refused: %s", desc ? desc : "unknown error");
+    } else if (json_is_integer(sq) && json_integer_value(sq) > 0) {
+        *seq = (uint64_t)json_integer_value(sq);
+        rc = 0;
+    } else {
+        pvg__serr(err, errlen, "verdict publish got no ack");
+        rc = -1;
+    }
+    json_decref(j);
+    return rc;
+}
+
+int pvg__verdict_publish(natsConnection *nc, const pvg_stream_config_t *c, int p, int lane,
+                         pvg__vmark_t *mark, uint64_t last_seq, int count, const char *data,
+                         size_t len, int64_t timeout_ms, char *err, size_t errlen)
+{
+    char subj[128], v[4][24];
+    pvg__subject(subj, sizeof subj, c, "verdict", p);
+    uint64_t wm[LANES] = {mark->wm[LANE_MSG], mark->wm[LANE_EVT]};
+    wm[lane] = last_seq;
+    snprintf(v[0], sizeof v[0], "%" PRIu64, mark->vseq);
+    snprintf(v[1], sizeof v[1], "%d", count);
+    snprintf(v[2], sizeof v[2], "%" PRIu64, wm[LANE_MSG]);
+    snprintf(v[3], sizeof v[3], "%" PRIu64, wm[LANE_EVT]);
+    natsMsg *m = NULL, *r = NULL;
+    natsStatus s = natsMsg_Create(&m, subj, NULL, data, (int)len);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(m, "Nats-Expected-Last-Subject-Sequence", v[0]);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(m, "Pvg-Lane", pvg__lane_kind(lane));
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(m, "Pvg-Count", v[1]);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(m, "Pvg-Msg-Seq", v[2]);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(m, "Pvg-Evt-Seq", v[3]);
+    if (s == NATS_OK)
+        s = natsConnection_RequestMsg(&r, nc, m, timeout_ms);
+    natsMsg_Destroy(m);
+    if (s != NATS_OK) {
+        pvg__serr(err, errlen, "cannot publish verdicts: %s", pvg__nats_err(s));
+        return s == NATS_TIMEOUT ? PVG_STREAM_ETIMEOUT : PVG_STREAM_ENATS;
+    }
+    uint64_t seq = 0;
+    int rc = parse_pub_ack(r, &seq, err, errlen);
+    natsMsg_Destroy(r);
+    if (rc)
+        return rc > 0 ? PVG__STREAM_ECONFLICT : PVG_STREAM_ENATS;
+    mark->vseq = seq;
+    mark->wm[lane] = last_seq;
+    return PVG_STREAM_OK;
 }

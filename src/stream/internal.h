@@ -83,36 +83,41 @@ void pvg__puller_close(pvg__puller_t *pl);
 int pvg__pull(pvg__puller_t *pl, const pvg_stream_config_t *c, int lane, int p, int batch,
               int64_t timeout_ms, natsMsg **msgs, int *count);
 
-/* Publishing verdicts with publish acks read back on the publishing
- * thread: each message goes out with Nats-Msg-Id and a reply subject of
- * this batch under the thread's own inbox, and pvg__pub_wait collects the
- * server's acks from a synchronous subscription. No per-message callback or
- * lookup table, and no thread hop per ack (libnats' js_PublishAsync has
- * both). One publisher belongs to one thread. */
-typedef struct pvg__publisher {
-    natsConnection *nc;
-    natsSubscription *sub;
-    char inbox[96];
-    char reply[128];
-    uint64_t batch;
-    int sent;
-    natsMsg **held;     /* this batch's verdicts and acks, destroyed together */
-    int nheld, capheld;
-} pvg__publisher_t;
+/* Verdicts. A verdict message on <prefix>.verdict.<p> holds the verdicts
+ * of a run of consecutive messages of one lane of partition p: the scan
+ * contract's output lines, in stream order, each ending in a newline (its
+ * "line" is the message's stream sequence). Headers:
+ *   Pvg-Lane     msg or evt
+ *   Pvg-Count    the number of lines
+ *   Pvg-Msg-Seq  the last message sequence of the msg lane with a verdict
+ *   Pvg-Evt-Seq  the same for the evt lane
+ * The last two are cumulative (carried forward from the subject's previous
+ * verdict message), so the last verdict message of a partition says which
+ * messages already have a verdict: the watermark a worker taking the
+ * partition over skips up to. Every verdict message is published with
+ * Nats-Expected-Last-Subject-Sequence = the sequence of the subject's
+ * previous one, so a second writer (a worker whose lease lapsed while it
+ * was stalled) is refused instead of adding verdicts twice. */
+typedef struct pvg__vmark {
+    uint64_t vseq;       /* stream sequence of the subject's last verdict message (0: none) */
+    uint64_t wm[LANES];  /* per lane: the last message sequence with a verdict */
+} pvg__vmark_t;
 
-int pvg__publisher_open(pvg__publisher_t *pb, natsConnection *nc, char *err, size_t errlen);
-void pvg__publisher_close(pvg__publisher_t *pb);
-/* Destroys the messages of the batch (sent verdicts, received acks): call
- * once the batch is done. pvg__publisher_close does it too. */
-void pvg__pub_release(pvg__publisher_t *pb);
-/* Starts a new batch (acks of earlier batches are ignored from now on). */
-void pvg__pub_begin(pvg__publisher_t *pb);
-int pvg__pub(pvg__publisher_t *pb, const char *subj, const char *msg_id, const char *data,
-             int len);
-/* Waits for the acks of every message of the batch. Returns PVG_STREAM_OK
- * when all were stored (*dups: how many the server had already, by
- * Nats-Msg-Id), ENATS when one was refused, ETIMEOUT. */
-int pvg__pub_wait(pvg__publisher_t *pb, int64_t timeout_ms, int *dups);
+#define PVG__STREAM_ECONFLICT -299 /* internal: the verdict subject moved on */
+
+/* Reads the mark of partition p's verdict subject from the verdict stream. */
+int pvg__verdict_mark(jsCtx *js, const pvg_stream_config_t *c, int p, pvg__vmark_t *mark,
+                      char *err, size_t errlen);
+
+/* Publishes one verdict message for lane `lane` of partition p whose last
+ * line is message last_seq, fenced on mark->vseq, and waits for the
+ * server's ack; on success mark->vseq and mark->wm[lane] move on. Returns
+ * PVG_STREAM_OK, PVG__STREAM_ECONFLICT (someone else wrote to the subject:
+ * read the mark again), ETIMEOUT (it may or may not be stored: read the
+ * mark again) or ENATS. */
+int pvg__verdict_publish(natsConnection *nc, const pvg_stream_config_t *c, int p, int lane,
+                         pvg__vmark_t *mark, uint64_t last_seq, int count, const char *data,
+                         size_t len, int64_t timeout_ms, char *err, size_t errlen);
 
 /* The stream sequence of a message pulled from a consumer (0 when its
  * reply subject is not a JetStream ack subject). */

@@ -10,9 +10,12 @@
  *   consumers           pvg-msg-<p> and pvg-evt-<p>: durable pull consumers
  *                       per partition, so one room's messages (one
  *                       account's events) stay in order on one worker
- *   stream PVG_VERDICT  subjects pvg.verdict.<p>: one scan-contract output
- *                       line per message, published with Nats-Msg-Id set to
- *                       the message's dedup key (server-side dedup window)
+ *   stream PVG_VERDICT  subjects pvg.verdict.<p>: the verdicts, one
+ *                       scan-contract output line per message; a verdict
+ *                       message holds the lines of a run of consecutive
+ *                       messages of the partition (JSONL, header Pvg-Count)
+ *                       and the partition's watermarks (Pvg-Msg-Seq,
+ *                       Pvg-Evt-Seq) that make redeliveries idempotent
  *   KV pvg_leases       p.<p> = id of the worker holding partition p,
  *                       w.<id> = heartbeat of a live worker; the bucket's
  *                       TTL is the lease length
@@ -66,7 +69,7 @@ typedef struct pvg_stream_config {
     const char *prefix;         /* subject prefix, default "pvg" */
     int replicas;               /* stream replicas (1, or 3 in a cluster) */
     int memory;                 /* 1: memory storage (benchmarks), 0: file */
-    int64_t dedup_window_ms;    /* verdict dedup window, default 10 min */
+    int64_t dedup_window_ms;    /* message dedup window (Nats-Msg-Id), default 10 min */
     int64_t lease_ms;           /* lease TTL when the bucket is created, default 5 s */
     int64_t ack_wait_ms;        /* consumer ack wait, default 30 s */
     int64_t max_age_ms;         /* message retention, default 24 h (negative: no limit) */
@@ -92,6 +95,15 @@ int pvg_stream_partition(const char *key, size_t len, int n);
 int pvg_stream_dedup_key(const char *id_raw, size_t id_len, uint64_t seq, char *out,
                          size_t outlen);
 
+/* Reads the verdict stream from its start and calls cb on each verdict line
+ * (the scan contract's output line, without its newline; cb returns
+ * non-zero to stop). With follow NULL it stops at the last verdict stored
+ * when it started; otherwise it waits for new ones until *follow becomes
+ * non-zero. *lines gets the number of lines read. */
+int pvg_stream_read_verdicts(const pvg_stream_config_t *c, const volatile sig_atomic_t *follow,
+                             int (*cb)(const char *line, size_t len, void *ctx), void *ctx,
+                             uint64_t *lines, char *err, size_t errlen);
+
 /* ----------------------------------------------------------- producer */
 
 typedef struct pvg_producer pvg_producer_t;
@@ -113,8 +125,9 @@ void pvg_producer_close(pvg_producer_t *p);
 
 typedef struct pvg_worker_metrics {
     uint64_t fetched;          /* messages received from the stream */
-    uint64_t verdicts;         /* verdicts published and acknowledged */
-    uint64_t verdict_dups;     /* of those, refused by the server's dedup */
+    uint64_t verdicts;         /* verdict lines published and acknowledged */
+    uint64_t verdict_msgs;     /* verdict messages they went out in */
+    uint64_t verdict_dups;     /* redelivered messages that had a verdict (skipped) */
     uint64_t errors;           /* lines answered with an error verdict */
     uint64_t reports;          /* automated reports stored */
     uint64_t reports_replayed; /* reports already stored (redelivery) */
@@ -140,6 +153,8 @@ typedef struct pvg_worker_options {
     const char *fingerprint_key; /* events: 32-byte key file (NULL: random per run) */
     int threads;               /* processing threads, default 2 */
     int batch;                 /* fetch batch (messages), default 4096 */
+    int verdict_lines;         /* most verdict lines in one verdict message (0: the
+                                * whole batch, within the server's max payload) */
     size_t window_keys;        /* conversation windows kept per worker, default 100000 */
     const char *metrics_file;  /* rewritten every second (JSON), or NULL */
     FILE *log;                 /* one-line events (leases, failures), or NULL */

@@ -15,16 +15,21 @@
  *      violation that calls for review (action review or block, not shadow)
  *      file an automated report in the enforcement store with the message's
  *      dedup key as external_id, so a redelivery replays the stored report;
- *   3. publish every verdict to <prefix>.verdict.<p> with Nats-Msg-Id = the
- *      dedup key and wait for the publish acks, read on this thread
- *      (the verdict stream drops a second copy within its dedup window);
+ *   3. publish the verdict lines of the batch as one verdict message (more
+ *      when they exceed the server's max payload or --verdict-lines) to
+ *      <prefix>.verdict.<p>, fenced on the subject's last sequence, and
+ *      wait for the server's ack (internal.h: pvg__verdict_publish);
  *   4. only then acknowledge the messages (one AckAll for the batch, or one
  *      ack each with explicit consumers).
  * When anything in 2-4 fails, nothing after the failing message is acked
  * and the partition's consumer is rewound to its ack floor before the next
- * fetch, so the rest comes again, in order. At-least-once delivery plus the
- * two idempotency keys gives one verdict and at most one report per
- * message.
+ * fetch, so the rest comes again, in order. Each verdict message carries
+ * the lane's watermark (the last message sequence with a verdict); a worker
+ * that takes a partition over, or retries after a failure, reads it from
+ * the subject's last verdict message and skips redelivered messages up to
+ * it. At-least-once delivery plus the watermark gives exactly one verdict
+ * per message, and the report's idempotency key (the message's dedup key
+ * as external_id) at most one report.
  *
  * Memory is bounded by threads x batch x message size, the windows' key
  * limit, and the verdicts of one batch awaiting their acks.
@@ -239,6 +244,7 @@ static void part_teardown(wthread_t *t, part_t *p)
     }
     pvg_window_free(p->win);
     p->win = NULL;
+    p->marked = 0;
     /* Acks of the last batch reach the server before the lease is freed. */
     (void)natsConnection_FlushTimeout(t->w->nc, 2000);
 }
@@ -348,6 +354,75 @@ static int scan_one(wthread_t *t, part_t *p, natsMsg *msg, uint64_t seq, size_t 
     return rc;
 }
 
+/* Publishes the verdict lines of messages [from, to) of the batch in hand
+ * (skipped ones have no line) as verdict messages of at most max_bytes and
+ * w->o.verdict_lines lines each. Returns the index up to which every
+ * message has its verdict stored; *rc gets the first failure. */
+static int publish_verdicts(wthread_t *t, part_t *p, int l, int from, int to, int *rc)
+{
+    worker_t *w = t->w;
+    size_t cap = natsConnection_GetMaxPayload(w->nc);
+    size_t max_bytes = cap > 4096 ? (size_t)cap - 1024 : 3072; /* room for the headers */
+    int max_lines = w->o.verdict_lines > 0 ? w->o.verdict_lines : INT32_MAX;
+    char err[256];
+    int k = from;
+    *rc = PVG_STREAM_OK;
+    while (k < to) {
+        while (k < to && t->lens[k] == 0)
+            k++; /* had its verdict before */
+        if (k == to)
+            break;
+        int j = k, lines = 0;
+        size_t bytes = 0;
+        const char *data = t->obuf + t->offs[k];
+        char big[160];
+        if (t->lens[k] > max_bytes) {
+            /* One verdict over the server's limit (an enormous echoed id):
+             * an error verdict in its place, so the partition goes on. */
+            int n = snprintf(big, sizeof big,
+                             "{\"id\":null,\"line\":%" PRIu64
+                             ",\"error\":\"verdict larger than the server's max payload\"}\n",
+                             t->seqs[k]);
+            data = big;
+            bytes = (size_t)n;
+            lines = 1;
+            j = k + 1;
+            ADD(w, errors, 1);
+        } else {
+            /* Lines of one batch are contiguous in the buffer. */
+            while (j < to && lines < max_lines && t->lens[j] &&
+                   bytes + t->lens[j] <= max_bytes) {
+                bytes += t->lens[j];
+                lines++;
+                j++;
+            }
+        }
+        *rc = pvg__verdict_publish(w->nc, &w->c, p->idx, l, &p->mark, t->seqs[j - 1], lines,
+                                   data, bytes, 10000, err, sizeof err);
+        if (*rc) {
+            pvg__wlog(w, "partition=%d %s", p->idx, err);
+            return k;
+        }
+        ADD(w, verdicts, (uint64_t)lines);
+        ADD(w, verdict_msgs, 1);
+        k = j;
+    }
+    return to;
+}
+
+static void batch_free(wthread_t *t, int n)
+{
+    for (int k = 0; k < n; k++) {
+        natsMsg *m = t->msgs[k];
+        const char *d = natsMsg_GetData(m);
+        if (d)
+            sodium_memzero((void *)d, (size_t)natsMsg_GetDataLength(m));
+        natsMsg_Destroy(m);
+        t->msgs[k] = NULL;
+    }
+    /* The verdict lines hold no message text, only ids and spans. */
+}
+
 /* Handles one batch of a lane of partition p. Returns the number of
  * messages fetched (0: nothing there). */
 static int lane_batch(wthread_t *t, part_t *p, int l)
@@ -355,6 +430,16 @@ static int lane_batch(wthread_t *t, part_t *p, int l)
     worker_t *w = t->w;
     lane_t *ln = &p->lane[l];
     char err[256];
+    if (!p->marked) {
+        /* Which messages already have their verdict (after a failure the
+         * last publish may or may not have been stored). */
+        if (pvg__verdict_mark(t->js, &w->c, p->idx, &p->mark, err, sizeof err)) {
+            pvg__wlog(w, "%s", err);
+            ln->idle_until = pvg__mono_ms() + 1000;
+            return 0;
+        }
+        p->marked = 1;
+    }
     if (ln->need_rewind) {
         if (pvg__consumer_rewind(t->js, &w->c, l, p->idx, 0, NULL, err, sizeof err)) {
             pvg__wlog(w, "partition=%d %s", p->idx, err);
@@ -379,67 +464,52 @@ static int lane_batch(wthread_t *t, part_t *p, int l)
     ADD(w, fetched, (uint64_t)n);
     ADD(w, batches, 1);
     rewind(t->out);
+    uint64_t wm = p->mark.wm[l];
     int done = n; /* messages [0, done) are scanned and their reports stored */
+    int skipped = 0;
     for (int k = 0; k < n; k++) {
+        uint64_t seq = pvg__msg_seq(t->msgs[k]);
+        t->seqs[k] = seq;
         t->offs[k] = (size_t)ftell(t->out);
-        if (scan_one(t, p, t->msgs[k], pvg__msg_seq(t->msgs[k]), (size_t)k) < 0) {
+        t->lens[k] = 0;
+        if (seq && seq <= wm) {
+            skipped++; /* redelivered, and its verdict is stored */
+            continue;
+        }
+        if (scan_one(t, p, t->msgs[k], seq, (size_t)k) < 0) {
             done = k;
             break;
         }
         t->lens[k] = (size_t)ftell(t->out) - t->offs[k];
     }
-    int ok = 1;
-    if (fflush(t->out) != 0) {
-        ok = 0;
-        done = 0;
-    }
-    char subj[128];
-    pvg__subject(subj, sizeof subj, &w->c, "verdict", p->idx);
-    pvg__pub_begin(&t->pub);
-    int published = 0;
-    for (int k = 0; k < done; k++) {
-        size_t len = t->lens[k];
-        if (len && t->obuf[t->offs[k] + len - 1] == '\n')
-            len--; /* a verdict is one record: no line end */
-        if (pvg__pub(&t->pub, subj, t->keys[k], t->obuf + t->offs[k], (int)len))
-            break;
-        published++;
-    }
-    int dups = 0;
-    if (published && pvg__pub_wait(&t->pub, 10000, &dups) != PVG_STREAM_OK)
-        ok = 0;
+    int covered = 0, rc = PVG_STREAM_OK;
+    if (fflush(t->out) == 0)
+        covered = publish_verdicts(t, p, l, 0, done, &rc);
+    if (rc)
+        p->marked = 0;
     int acked = 0;
-    if (ok && published) {
+    if (covered > 0) {
         if (ln->ack_all) {
-            if (pvg__ack(w->nc, t->msgs[published - 1]) == PVG_STREAM_OK)
-                acked = published;
+            if (pvg__ack(w->nc, t->msgs[covered - 1]) == PVG_STREAM_OK)
+                acked = covered;
         } else {
-            for (int k = 0; k < published; k++) {
+            for (int k = 0; k < covered; k++) {
                 if (pvg__ack(w->nc, t->msgs[k]) != PVG_STREAM_OK)
                     break;
                 acked++;
             }
         }
-        ADD(w, verdicts, (uint64_t)published);
-        ADD(w, verdict_dups, (uint64_t)dups);
+        ADD(w, verdict_dups, (uint64_t)skipped);
         ADD(w, acked, (uint64_t)acked);
     }
-    if (!ok || acked < n) {
+    if (acked < n) {
         ADD(w, failures, 1);
         ln->need_rewind = 1;
         ln->idle_until = pvg__mono_ms() + 200;
         pvg__wlog(w, "partition=%d batch of %d: %d acknowledged, rest will be redelivered",
                   p->idx, n, acked);
     }
-    for (int k = 0; k < n; k++) {
-        natsMsg *m = t->msgs[k];
-        const char *d = natsMsg_GetData(m);
-        if (d)
-            sodium_memzero((void *)d, (size_t)natsMsg_GetDataLength(m));
-        natsMsg_Destroy(m);
-        t->msgs[k] = NULL;
-    }
-    pvg__pub_release(&t->pub);
+    batch_free(t, n);
     return n;
 }
 
@@ -530,8 +600,6 @@ static int thread_init(worker_t *w, wthread_t *t, int idx, char *err, size_t err
         return PVG_STREAM_ENATS;
     }
     int rc = pvg__puller_open(&t->pull, w->nc, err, errlen);
-    if (!rc)
-        rc = pvg__publisher_open(&t->pub, w->nc, err, errlen);
     if (rc)
         return rc;
     if (pvg_scratch_alloc(w->engine, &t->scratch) != PVG_OK)
@@ -540,8 +608,9 @@ static int thread_init(worker_t *w, wthread_t *t, int idx, char *err, size_t err
     t->out = open_memstream(&t->obuf, &t->osize);
     t->offs = calloc((size_t)w->o.batch, sizeof *t->offs);
     t->lens = calloc((size_t)w->o.batch, sizeof *t->lens);
+    t->seqs = calloc((size_t)w->o.batch, sizeof *t->seqs);
     t->keys = calloc((size_t)w->o.batch, sizeof *t->keys);
-    if (!t->out || !t->offs || !t->lens || !t->keys || !t->msgs)
+    if (!t->out || !t->offs || !t->lens || !t->seqs || !t->keys || !t->msgs)
         return PVG_STREAM_ENOMEM;
     return PVG_STREAM_OK;
 }
@@ -553,10 +622,10 @@ static void thread_free(wthread_t *t)
     free(t->obuf);
     free(t->offs);
     free(t->lens);
+    free(t->seqs);
     free(t->keys);
     free(t->msgs);
     pvg__puller_close(&t->pull);
-    pvg__publisher_close(&t->pub);
     pvg_scratch_free(t->scratch);
     jsCtx_Destroy(t->js);
 }
@@ -567,13 +636,13 @@ void pvg_worker_metrics_json(FILE *out, const pvg_worker_metrics_t *m)
 {
     fprintf(out,
             "{\"worker\":\"%s\",\"seconds\":%.3f,\"fetched\":%" PRIu64 ",\"verdicts\":%" PRIu64
-            ",\"verdict_dups\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"errors\":%" PRIu64
+            ",\"verdict_msgs\":%" PRIu64 ",\"verdict_dups\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"errors\":%" PRIu64
             ",\"reports\":%" PRIu64 ",\"reports_replayed\":%" PRIu64
             ",\"reports_unattributed\":%" PRIu64 ",\"failures\":%" PRIu64
             ",\"batches\":%" PRIu64 ",\"leases_taken\":%" PRIu64 ",\"leases_released\":%" PRIu64
             ",\"leases_lost\":%" PRIu64 ",\"consumer_resets\":%" PRIu64
             ",\"sanction_refreshes\":%" PRIu64 ",\"partitions_owned\":%d,\"workers_seen\":%d}\n",
-            m->worker_id, m->seconds, m->fetched, m->verdicts, m->verdict_dups,
+            m->worker_id, m->seconds, m->fetched, m->verdicts, m->verdict_msgs, m->verdict_dups,
             m->acked, m->errors, m->reports, m->reports_replayed, m->reports_unattributed,
             m->failures, m->batches, m->leases_taken, m->leases_released, m->leases_lost,
             m->consumer_resets, m->sanction_refreshes, m->partitions_owned, m->workers_seen);

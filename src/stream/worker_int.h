@@ -45,6 +45,8 @@ typedef struct part {
     /* held by the claiming thread */
     lane_t lane[LANES];
     pvg_window_t *win;      /* conversation windows of the partition's rooms */
+    pvg__vmark_t mark;      /* the verdict subject as last seen (internal.h) */
+    int marked;             /* mark is current; 0 after a failure: read it again */
     int64_t retry_at;       /* setup failed: try again then */
 } part_t;
 
@@ -57,14 +59,14 @@ typedef struct wthread {
     int started;
     jsCtx *js;
     pvg__puller_t pull;
-    pvg__publisher_t pub;
     natsMsg **msgs;         /* the batch in hand */
     pvg_scratch_t *scratch;
     FILE *out;              /* verdict lines of the batch in hand */
     char *obuf;
     size_t osize;
-    size_t *offs, *lens;    /* per message of the batch */
-    char (*keys)[160];      /* dedup keys of the batch */
+    size_t *offs, *lens;    /* per message of the batch: its verdict line (len 0: skipped) */
+    uint64_t *seqs;         /* per message: its stream sequence */
+    char (*keys)[160];      /* dedup keys of the batch (reports' external_id) */
 } wthread_t;
 
 struct worker {

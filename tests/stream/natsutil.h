@@ -75,50 +75,57 @@ static inline void test_sleep_ms(int64_t ms)
     nanosleep(&ts, NULL);
 }
 
-/* Messages stored in a stream (after the server's dedup), or -1. */
-static inline int64_t test_stream_count(natsConnection *nc, const char *stream)
+/* Reads every verdict line of the deployment (pvg_stream_read_verdicts)
+ * and calls cb (may be NULL) on each. Returns the number of lines. */
+static inline int64_t test_read_verdicts(const test_deploy_t *d,
+                                         int (*cb)(const char *line, size_t len, void *ctx),
+                                         void *ctx)
 {
-    jsCtx *js = NULL;
-    jsStreamInfo *si = NULL;
-    int64_t n = -1;
-    if (natsConnection_JetStream(&js, nc, NULL) == NATS_OK &&
-        js_GetStreamInfo(&si, js, stream, NULL, NULL) == NATS_OK) {
-        n = (int64_t)si->State.Msgs;
-        jsStreamInfo_Destroy(si);
-    }
-    jsCtx_Destroy(js);
-    return n;
+    uint64_t lines = 0;
+    char err[256] = "";
+    if (pvg_stream_read_verdicts(&d->c, NULL, cb, ctx, &lines, err, sizeof err))
+        fail_msg("cannot read the verdicts: %s", err);
+    return (int64_t)lines;
 }
 
-/* Reads every message of subject filter from the start of its stream with
- * an ordered consumer and calls cb for each (data, len). Stops after want
- * messages or when nothing came for idle_ms. Returns the count read. */
-static inline int64_t test_read_all(natsConnection *nc, const char *filter, int64_t want,
-                                    int64_t idle_ms,
-                                    void (*cb)(const char *data, int len, void *ctx), void *ctx)
+/* Verdict lines going by on the deployment's verdict subjects, counted
+ * as they are published (the Pvg-Count header of each verdict message):
+ * cheap enough to poll every few milliseconds, unlike reading the stream. */
+typedef struct test_watch {
+    natsSubscription *sub;
+    int64_t lines;
+} test_watch_t;
+
+static inline void test_watch_cb(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *cl)
 {
-    jsCtx *js = NULL;
-    natsSubscription *sub = NULL;
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    so.Ordered = true;
-    if (natsConnection_JetStream(&js, nc, NULL) != NATS_OK)
-        fail_msg("cannot use jetstream");
-    if (js_SubscribeSync(&sub, js, filter, NULL, &so, NULL) != NATS_OK)
-        fail_msg("cannot subscribe to %s", filter);
-    natsSubscription_SetPendingLimits(sub, -1, -1);
-    int64_t n = 0;
-    while (want <= 0 || n < want) {
-        natsMsg *m = NULL;
-        if (natsSubscription_NextMsg(&m, sub, idle_ms) != NATS_OK)
-            break;
-        cb(natsMsg_GetData(m), natsMsg_GetDataLength(m), ctx);
-        natsMsg_Destroy(m);
-        n++;
-    }
-    natsSubscription_Destroy(sub);
-    jsCtx_Destroy(js);
-    return n;
+    (void)nc;
+    (void)sub;
+    const char *c = NULL;
+    if (natsMsgHeader_Get(m, "Pvg-Count", &c) == NATS_OK && c)
+        __atomic_add_fetch(&((test_watch_t *)cl)->lines, strtoll(c, NULL, 10), __ATOMIC_RELEASE);
+    natsMsg_Destroy(m);
+}
+
+static inline void test_watch_open(test_watch_t *w, natsConnection *nc, const test_deploy_t *d)
+{
+    char subj[96];
+    snprintf(subj, sizeof subj, "%s.verdict.*", d->prefix);
+    w->lines = 0;
+    if (natsConnection_Subscribe(&w->sub, nc, subj, test_watch_cb, w) != NATS_OK ||
+        natsSubscription_SetPendingLimits(w->sub, -1, -1) != NATS_OK ||
+        natsConnection_Flush(nc) != NATS_OK)
+        fail_msg("cannot watch %s", subj);
+}
+
+static inline int64_t test_watch_lines(test_watch_t *w)
+{
+    return __atomic_load_n(&w->lines, __ATOMIC_ACQUIRE);
+}
+
+static inline void test_watch_close(test_watch_t *w)
+{
+    natsSubscription_Destroy(w->sub);
+    w->sub = NULL;
 }
 
 /* Deletes the deployment's streams and bucket (best effort). */

@@ -23,6 +23,7 @@
 
 #include "enforce/testutil.h"
 #include "natsutil.h"
+#include "stream/internal.h"
 #include "streamgen.h"
 
 /* ------------------------------------------------------------ hashing */
@@ -124,7 +125,7 @@ static int calls_for_review(json_t *v)
     return 0;
 }
 
-static void collect(const char *data, int len, void *ctx)
+static int collect(const char *data, size_t len, void *ctx)
 {
     verdicts_t *vs = ctx;
     json_t *v = json_loadb(data, (size_t)len, 0, NULL);
@@ -136,7 +137,7 @@ static void collect(const char *data, int len, void *ctx)
         if (eid && !strcmp(eid, "e1"))
             vs->event_error = 1;
         json_decref(v);
-        return;
+        return 0;
     }
     const char *id = json_string_value(json_object_get(v, "id"));
     if (!id)
@@ -144,8 +145,22 @@ static void collect(const char *data, int len, void *ctx)
     if (json_object_get(vs->by_id, id))
         vs->dup_ids++;
     vs->review += calls_for_review(v);
-    json_object_set_new(vs->by_id, id, json_stringn(data, (size_t)len));
+    json_object_set_new(vs->by_id, id, json_stringn(data, len));
     json_decref(v);
+    return 0;
+}
+
+/* Deletes every partition's consumers: the next worker recreates them
+ * from the start of the stream, so everything is delivered again. */
+static void delete_consumers(jsCtx *js, const test_deploy_t *d)
+{
+    for (int part = 0; part < d->c.partitions; part++) {
+        char durable[32];
+        snprintf(durable, sizeof durable, "pvg-msg-%d", part);
+        assert_int_equal(js_DeleteConsumer(js, d->msg, durable, NULL, NULL), NATS_OK);
+        snprintf(durable, sizeof durable, "pvg-evt-%d", part);
+        assert_int_equal(js_DeleteConsumer(js, d->msg, durable, NULL, NULL), NATS_OK);
+    }
 }
 
 static int64_t count_reports(const char *store, int64_t *distinct)
@@ -263,9 +278,7 @@ static void test_worker_matches_scan(void **state)
     assert_int_equal(m.failures, 0);
 
     verdicts_t vs = {.by_id = json_object()};
-    char filter[96];
-    snprintf(filter, sizeof filter, "%s.verdict.*", d.prefix);
-    int64_t got = test_read_all(nc, filter, nmsg + 3, 2000, collect, &vs);
+    int64_t got = test_read_verdicts(&d, collect, &vs);
     assert_int_equal(got, nmsg + 3);
     assert_int_equal(vs.dup_ids, 0);
     assert_int_equal(vs.errors, 3); /* two broken lines, one unknown event */
@@ -298,25 +311,33 @@ static void test_worker_matches_scan(void **state)
     assert_int_equal(m.reports, (uint64_t)vs.review);
 
     /* Redeliver everything: consumers deleted, recreated from the start. */
-    for (int part = 0; part < d.c.partitions; part++) {
-        char durable[32];
-        snprintf(durable, sizeof durable, "pvg-msg-%d", part);
-        assert_int_equal(js_DeleteConsumer(js, d.msg, durable, NULL, NULL), NATS_OK);
-        snprintf(durable, sizeof durable, "pvg-evt-%d", part);
-        assert_int_equal(js_DeleteConsumer(js, d.msg, durable, NULL, NULL), NATS_OK);
-    }
+    delete_consumers(js, &d);
     pvg_worker_metrics_t m2;
     run_worker(&d, store, &m2);
     assert_int_equal(m2.fetched, (uint64_t)nmsg + 3);
-    assert_int_equal(m2.verdicts, (uint64_t)nmsg + 3);
-    /* The server refused every second copy (ids and stream sequences are
-     * the same on redelivery)... */
+    /* Every message was below its partition's watermark: no verdict was
+     * published again... */
+    assert_int_equal(m2.verdicts, 0);
+    assert_int_equal(m2.verdict_msgs, 0);
     assert_int_equal(m2.verdict_dups, (uint64_t)nmsg + 3);
-    assert_int_equal(test_stream_count(nc, d.verdict), nmsg + 3);
-    /* ...and the store returned the reports it already had. */
+    assert_int_equal(test_read_verdicts(&d, NULL, NULL), nmsg + 3);
+    /* ...nor scanned again, so no report was even looked up. */
     assert_int_equal(m2.reports, 0);
-    assert_int_equal(m2.reports_replayed, (uint64_t)vs.review);
+    assert_int_equal(m2.reports_replayed, 0);
+
+    /* A worker that stored the reports and died before its verdicts were
+     * published: the verdicts are gone (purged), everything is redelivered
+     * and scanned again, and the store returns the reports it had. */
+    assert_int_equal(js_PurgeStream(js, d.verdict, NULL, NULL), NATS_OK);
+    delete_consumers(js, &d);
+    pvg_worker_metrics_t m3;
+    run_worker(&d, store, &m3);
+    assert_int_equal(m3.verdicts, (uint64_t)nmsg + 3);
+    assert_int_equal(m3.verdict_dups, 0);
+    assert_int_equal(m3.reports, 0);
+    assert_int_equal(m3.reports_replayed, (uint64_t)vs.review);
     assert_int_equal(count_reports(store, &distinct), vs.review);
+    assert_int_equal(test_read_verdicts(&d, NULL, NULL), nmsg + 3);
 
     json_decref(vs.by_id);
     test_deploy_drop(nc, &d);
@@ -421,6 +442,71 @@ static void test_sanction_bus_pg(void **state)
 
 /* ------------------------------------------------------ bad arguments */
 
+/* Verdict messages are fenced on the subject's last sequence and carry
+ * the watermarks forward: what makes a redelivery or a stale second
+ * writer (a worker whose lease lapsed) unable to add verdicts twice. */
+static void test_verdict_fence(void **state)
+{
+    (void)state;
+    const char *url = test_nats_url();
+    if (!url)
+        skip();
+    test_deploy_t d;
+    test_deploy_init(&d, url, 4);
+    char err[256] = "";
+    assert_int_equal(pvg_stream_setup(&d.c, err, sizeof err), 0);
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, url), NATS_OK);
+    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
+
+    const char *two = "{\"line\":9}\n{\"line\":10}\n";
+    pvg__vmark_t mark, stale, again;
+    assert_int_equal(pvg__verdict_mark(js, &d.c, 2, &mark, err, sizeof err), 0);
+    assert_int_equal(mark.vseq, 0);
+    assert_int_equal(mark.wm[LANE_MSG], 0);
+    stale = mark;
+    assert_int_equal(pvg__verdict_publish(nc, &d.c, 2, LANE_MSG, &mark, 10, 2,
+                                          two, strlen(two), 5000, err,
+                                          sizeof err),
+                     0);
+    assert_true(mark.vseq > 0);
+    assert_int_equal(mark.wm[LANE_MSG], 10);
+    /* A writer that has not seen that verdict is refused, even on an
+     * empty-looking subject (expected sequence 0). */
+    assert_int_equal(pvg__verdict_publish(nc, &d.c, 2, LANE_MSG, &stale, 10, 2,
+                                          two, strlen(two), 5000, err,
+                                          sizeof err),
+                     PVG__STREAM_ECONFLICT);
+    assert_int_equal(pvg__verdict_mark(js, &d.c, 2, &again, err, sizeof err), 0);
+    assert_int_equal(again.vseq, mark.vseq);
+    assert_int_equal(again.wm[LANE_MSG], 10);
+    assert_int_equal(again.wm[LANE_EVT], 0);
+    /* The other lane's verdicts keep this lane's watermark. */
+    stale = mark;
+    assert_int_equal(pvg__verdict_publish(nc, &d.c, 2, LANE_EVT, &mark, 12, 1,
+                                          "{\"line\":12}\n", 12, 5000, err, sizeof err),
+                     0);
+    assert_int_equal(pvg__verdict_mark(js, &d.c, 2, &again, err, sizeof err), 0);
+    assert_int_equal(again.vseq, mark.vseq);
+    assert_int_equal(again.wm[LANE_MSG], 10);
+    assert_int_equal(again.wm[LANE_EVT], 12);
+    assert_int_equal(pvg__verdict_publish(nc, &d.c, 2, LANE_MSG, &stale, 20, 1,
+                                          "{\"line\":20}\n", 12, 5000, err, sizeof err),
+                     PVG__STREAM_ECONFLICT);
+    /* Other partitions are not fenced by this one. */
+    assert_int_equal(pvg__verdict_mark(js, &d.c, 3, &again, err, sizeof err), 0);
+    assert_int_equal(again.vseq, 0);
+    assert_int_equal(pvg__verdict_publish(nc, &d.c, 3, LANE_MSG, &again, 5, 1,
+                                          "{\"line\":5}\n", 11, 5000, err, sizeof err),
+                     0);
+    assert_int_equal(test_read_verdicts(&d, NULL, NULL), 4);
+
+    test_deploy_drop(nc, &d);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -460,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_partition_vectors),
         cmocka_unit_test(test_dedup_keys),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_verdict_fence),
         cmocka_unit_test(test_worker_matches_scan),
         cmocka_unit_test(test_sanction_bus_sqlite),
         cmocka_unit_test(test_sanction_bus_pg),
