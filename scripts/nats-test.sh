@@ -11,6 +11,11 @@
 #       the directory whatever COMMAND's outcome; exits with COMMAND's status.
 #   scripts/nats-test.sh start   prints `export PVG_TEST_NATS=...; export PVG_NATS_DIR=...`
 #   scripts/nats-test.sh stop    stops and removes the server named by PVG_NATS_DIR
+#   scripts/nats-test.sh cluster prints `export PVG_TEST_NATS_CLUSTER=...;
+#       export PVG_NATS_CLUSTER_DIR=...` after starting a three-node JetStream
+#       cluster on 127.0.0.1 (servers n1, n2, n3, pid files DIR/n<i>.pid,
+#       client URLs comma-separated) once it has a metadata leader;
+#       `stop DIR` stops it
 #
 # NATS_SERVER overrides the server binary (default: nats-server on PATH or
 # /usr/sbin/nats-server, Debian package nats-server).
@@ -77,8 +82,9 @@ nats_start() {
 nats_stop() {
     dir=$1
     [ -n "$dir" ] && [ -d "$dir" ] || return 0
-    if [ -f "$dir/nats.pid" ]; then
-        pid=$(cat "$dir/nats.pid")
+    for f in "$dir"/*.pid; do
+        [ -f "$f" ] || continue
+        pid=$(cat "$f")
         kill "$pid" 2>/dev/null || true
         i=0
         while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
@@ -86,8 +92,37 @@ nats_stop() {
             i=$((i + 1))
         done
         kill -9 "$pid" 2>/dev/null || true
-    fi
+    done
     rm -rf "$dir"
+}
+
+# Three nodes n1..n3 routed to each other; JetStream is usable once one of
+# them logs the new metadata leader.
+cluster_start() {
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/pvg-nats3.XXXXXX")
+    p1=$(free_port); p2=$(free_port); p3=$(free_port)
+    c1=$(free_port); c2=$(free_port); c3=$(free_port)
+    routes="nats://127.0.0.1:$c1,nats://127.0.0.1:$c2,nats://127.0.0.1:$c3"
+    for i in 1 2 3; do
+        eval "p=\$p$i; c=\$c$i"
+        "$NATS_SERVER" -a 127.0.0.1 -p "$p" --server_name "n$i" --cluster_name pvg-test \
+            --cluster "nats://127.0.0.1:$c" --routes "$routes" -js -sd "$dir/n$i" \
+            --pid "$dir/n$i.pid" -l "$dir/n$i.log" >/dev/null 2>&1 &
+    done
+    i=0
+    while [ $i -lt 300 ]; do
+        if cat "$dir"/n*.log 2>/dev/null | grep -q "metadata leader"; then
+            PVG_NATS_CLUSTER_DIR=$dir
+            PVG_TEST_NATS_CLUSTER="nats://127.0.0.1:$p1,nats://127.0.0.1:$p2,nats://127.0.0.1:$p3"
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "nats-test: the three-node cluster did not elect a leader" >&2
+    tail -n 20 "$dir"/n*.log >&2 2>/dev/null || true
+    nats_stop "$dir"
+    return 1
 }
 
 cmd=${1:-}
@@ -110,11 +145,15 @@ start)
     nats_start
     echo "export PVG_TEST_NATS='$PVG_TEST_NATS'; export PVG_NATS_DIR='$PVG_NATS_DIR'"
     ;;
+cluster)
+    cluster_start
+    echo "export PVG_TEST_NATS_CLUSTER='$PVG_TEST_NATS_CLUSTER'; export PVG_NATS_CLUSTER_DIR='$PVG_NATS_CLUSTER_DIR'"
+    ;;
 stop)
-    nats_stop "${PVG_NATS_DIR:-${2:-}}"
+    nats_stop "${2:-${PVG_NATS_DIR:-}}"
     ;;
 *)
-    echo "usage: nats-test.sh run -- COMMAND [ARGS...] | start | stop [DIR]" >&2
+    echo "usage: nats-test.sh run -- COMMAND [ARGS...] | start | cluster | stop [DIR]" >&2
     exit 2
     ;;
 esac

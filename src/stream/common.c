@@ -154,13 +154,35 @@ char *pvg__durable(char *buf, size_t len, int lane, int p)
     return buf;
 }
 
+natsStatus pvg__set_servers(natsOptions *o, const char *urls)
+{
+    /* natsOptions_SetURL takes one URL; a cluster is a list. */
+    if (!urls || !strchr(urls, ','))
+        return natsOptions_SetURL(o, urls);
+    char *copy = strdup(urls);
+    if (!copy)
+        return NATS_NO_MEMORY;
+    const char *list[16];
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t && n < 16; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        if (*t)
+            list[n++] = t;
+    }
+    natsStatus s = n ? natsOptions_SetServers(o, list, n) : NATS_INVALID_ARG;
+    free(copy);
+    return s;
+}
+
 int pvg__connect(const pvg_stream_config_t *c, const char *name, natsConnection **nc,
                  char *err, size_t errlen)
 {
     natsOptions *o = NULL;
     natsStatus s = natsOptions_Create(&o);
     if (s == NATS_OK)
-        s = natsOptions_SetURL(o, c->url);
+        s = pvg__set_servers(o, c->url);
     if (s == NATS_OK && name)
         s = natsOptions_SetName(o, name);
     if (s == NATS_OK)

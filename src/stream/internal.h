@@ -23,6 +23,9 @@ void pvg__serr(char *err, size_t errlen, const char *fmt, ...)
  * it names servers and subjects, never payloads. */
 const char *pvg__nats_err(natsStatus s);
 
+/* Sets the servers of o from a comma-separated list of URLs (at most 16). */
+natsStatus pvg__set_servers(natsOptions *o, const char *urls);
+
 /* Connects to c->url with reconnection on (the client retries forever) and
  * name as the connection name. Returns PVG_STREAM_OK or ENATS. */
 int pvg__connect(const pvg_stream_config_t *c, const char *name, natsConnection **nc,

@@ -84,6 +84,17 @@ static int try_acquire(worker_t *w, part_t *p)
     return 1;
 }
 
+/* A lease whose validity ran out is lost, whatever the bucket says. */
+static void expire(worker_t *w, part_t *p, int64_t now)
+{
+    int st = LOAD(p->state);
+    if ((st == P_ACQUIRED || st == P_ACTIVE || st == P_RELEASING) &&
+        now >= LOAD(p->valid_until) && CAS(p->state, st, P_LOST)) {
+        ADD(w, leases_lost, 1);
+        pvg__wlog(w, "lease lost partition=%d", p->idx);
+    }
+}
+
 static void renew(worker_t *w, part_t *p, int64_t now)
 {
     char key[32];
@@ -111,14 +122,14 @@ static void renew(worker_t *w, part_t *p, int64_t now)
     } else if (g == NATS_NOT_FOUND) {
         lost = 1;
     }
-    if (!lost && now >= LOAD(p->valid_until))
-        lost = 1;
     if (lost) {
         int st = LOAD(p->state);
         if (st != P_FREE && st != P_RELEASED && st != P_LOST && CAS(p->state, st, P_LOST)) {
             ADD(w, leases_lost, 1);
             pvg__wlog(w, "lease lost partition=%d", p->idx);
         }
+    } else {
+        expire(w, p, now);
     }
 }
 
@@ -139,6 +150,14 @@ void pvg__lease_tick(worker_t *w)
 {
     int64_t now = pvg__mono_ms();
     int n = w->c.partitions;
+    /* Disconnected (libnats is reconnecting) or asked to stop: no bucket
+     * writes, each of which would wait out its timeout; leases run out on
+     * the clock, and the threads stop serving them before they lapse. */
+    if (natsConnection_Status(w->nc) != NATS_CONN_STATUS_CONNECTED || pvg__stopping(w)) {
+        for (int i = 0; i < n; i++)
+            expire(w, &w->parts[i], now);
+        return;
+    }
     uint64_t rev;
     (void)kvStore_PutString(&rev, w->kv, w->hb_key, w->id);
     int workers = count_workers(w);
@@ -151,7 +170,9 @@ void pvg__lease_tick(worker_t *w)
     for (int i = 0; i < n; i++) {
         part_t *p = &w->parts[i];
         int st = LOAD(p->state);
-        if (st == P_ACQUIRED || st == P_ACTIVE || st == P_RELEASING)
+        if (pvg__stopping(w))
+            expire(w, p, now); /* the drain frees what is still ours */
+        else if (st == P_ACQUIRED || st == P_ACTIVE || st == P_RELEASING)
             renew(w, p, now);
         else if (st == P_RELEASED && CAS(p->state, P_RELEASED, P_FREE))
             free_lease(w, p);

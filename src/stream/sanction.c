@@ -108,7 +108,7 @@ int pvg_sanction_bus_open(const char *url, const char *prefix, pvg_enforce_t *e,
     natsOptions *o = NULL;
     natsStatus s = natsOptions_Create(&o);
     if (s == NATS_OK)
-        s = natsOptions_SetURL(o, url);
+        s = pvg__set_servers(o, url);
     if (s == NATS_OK)
         s = natsOptions_SetName(o, "privguard-sanctions");
     if (s == NATS_OK)

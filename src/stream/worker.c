@@ -74,7 +74,14 @@ void pvg__wlog(worker_t *w, const char *fmt, ...)
     fflush(w->o.log);
 }
 
-static int stopping(worker_t *w) { return LOAD(w->stopping) || (w->stop && *w->stop); }
+static int stopping(worker_t *w) { return pvg__stopping(w); }
+
+/* Whether the connection is up: a drain with the server gone does not wait
+ * on acks and lease writes that cannot arrive (the leases lapse anyway). */
+static int connected(worker_t *w)
+{
+    return natsConnection_Status(w->nc) == NATS_CONN_STATUS_CONNECTED;
+}
 
 /* ------------------------------------------------------------ reports */
 
@@ -246,7 +253,8 @@ static void part_teardown(wthread_t *t, part_t *p)
     p->win = NULL;
     p->marked = 0;
     /* Acks of the last batch reach the server before the lease is freed. */
-    (void)natsConnection_FlushTimeout(t->w->nc, 2000);
+    if (connected(t->w))
+        (void)natsConnection_FlushTimeout(t->w->nc, 2000);
 }
 
 static int lane_setup(wthread_t *t, part_t *p, int l, char *err, size_t errlen)
@@ -874,10 +882,13 @@ out:
             pvg_window_free(p->win);
             p->win = NULL;
         }
-        if (w->nc)
+        if (w->nc && connected(w)) {
             (void)natsConnection_FlushTimeout(w->nc, 2000);
-        if (w->kv)
-            pvg__lease_release_all(w);
+            if (w->kv)
+                pvg__lease_release_all(w);
+        } else if (w->nc) {
+            pvg__wlog(w, "nats unreachable: leases left to lapse");
+        }
     }
     if (w->th) {
         for (int i = 0; i < w->nthreads; i++)

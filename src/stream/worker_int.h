@@ -103,6 +103,12 @@ struct worker {
         __atomic_compare_exchange_n(&(x), &_e, (to), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE); \
     })
 
+/* Whether the worker is asked to stop (signal) or stopping. */
+static inline int pvg__stopping(worker_t *w)
+{
+    return LOAD(w->stopping) || (w->stop && *w->stop);
+}
+
 /* lease.c */
 void pvg__lease_tick(worker_t *w);
 void pvg__lease_release_all(worker_t *w);
