@@ -31,15 +31,17 @@ static const char usage_text[] =
     "usage: privguard serve [--config FILE] [--listen HOST:PORT] [--store PATH|CONNINFO]\n"
     "                       [--rules FILE] [--web DIR] [--webhook URL] [--threads N]\n"
     "                       [--workers N] [--data DIR] [--keys DIR] [--ladder FILE]\n"
-    "                       [--set KEY=VALUE]... [--demo]\n"
+    "                       [--nats URLS] [--set KEY=VALUE]... [--demo]\n"
     "  defaults: --listen 127.0.0.1:8080, --store <data>/privguard.db, --data ./data,\n"
-    "  --web ./web when it exists; SIGHUP reloads the rules; SIGTERM/SIGINT stop.\n";
+    "  --web ./web when it exists; SIGHUP reloads the rules; SIGTERM/SIGINT stop.\n"
+    "  --nats: sanction changes are announced on and picked up from <nats_prefix>.sanction.changed\n"
+    "  (docs/deploy.md), so every node enforces them within a second.\n";
 
 int pvg_cmd_serve(int argc, char **argv)
 {
     static const char *const with_value[] = {"--listen", "--store",   "--rules", "--web",
                                              "--webhook", "--threads", "--workers", "--data",
-                                             "--keys",   "--ladder",  NULL};
+                                             "--keys",   "--ladder",  "--nats", NULL};
     pvg_server_config_t c;
     pvg_server_config_init(&c);
     char err[512];

@@ -701,8 +701,13 @@ int pvg__next_rev(pvg_store_t *s, int64_t *rev)
     return rc == PVG_STORE_ROW ? PVG_ENF_OK : rc < 0 ? rc : PVG_ENF_ESTORE;
 }
 
-int pvg__cache_sync(pvg_enforce_t *e, pvg_store_t *s)
+/* Reads the sanctions changed since the cache last looked. notify: they
+ * follow this handle's own write, so the change hook hears of them (a
+ * refresh after another node's notice must not echo it back). */
+static int cache_sync(pvg_enforce_t *e, pvg_store_t *s, int notify)
 {
+    char first[256] = "";
+    int changed = 0, several = 0;
     pthread_mutex_lock(&e->cache_mu);
     pvg_stmt_t *st;
     int rc = pvg_store_q(s, &st,
@@ -728,13 +733,34 @@ int pvg__cache_sync(pvg_enforce_t *e, pvg_store_t *s)
         } else {
             pvg__scache_remove(e->cache, account, id);
         }
+        if (!changed++)
+            snprintf(first, sizeof first, "%s", account);
+        else if (strcmp(first, account))
+            several = 1;
         rev = pvg_store_col_int(st, 8);
     }
     pvg_store_finalize(st);
     if (rc >= 0)
         e->cache_rev = rev;
+    void (*hook)(const char *, void *) = e->on_sanction_change;
+    void *ctx = e->on_sanction_change_ctx;
     pthread_mutex_unlock(&e->cache_mu);
+    if (notify && changed && hook && rc >= 0)
+        hook(several ? NULL : first, ctx);
     return rc < 0 ? rc : PVG_ENF_OK;
+}
+
+int pvg__cache_sync(pvg_enforce_t *e, pvg_store_t *s) { return cache_sync(e, s, 1); }
+
+void pvg_enforce_on_sanction_change(pvg_enforce_t *e, void (*fn)(const char *account, void *ctx),
+                                    void *ctx)
+{
+    if (!e)
+        return;
+    pthread_mutex_lock(&e->cache_mu);
+    e->on_sanction_change = fn;
+    e->on_sanction_change_ctx = ctx;
+    pthread_mutex_unlock(&e->cache_mu);
 }
 
 int pvg_enforce_cache_refresh(pvg_enforce_t *e)
@@ -742,7 +768,7 @@ int pvg_enforce_cache_refresh(pvg_enforce_t *e)
     if (!e)
         return PVG_ENF_EINVAL;
     pvg_store_t *s = pvg__acquire(e);
-    int rc = pvg__cache_sync(e, s);
+    int rc = cache_sync(e, s, 0);
     pvg__release(e, s);
     if (!rc)
         pvg__scache_prune(e->cache, pvg_enforce_now(e));

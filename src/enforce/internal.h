@@ -107,6 +107,8 @@ struct pvg_enforce {
     pvg_scache_t *cache;
     pthread_mutex_t cache_mu; /* serialises refreshes */
     int64_t cache_rev;
+    void (*on_sanction_change)(const char *account, void *ctx); /* under cache_mu */
+    void *on_sanction_change_ctx;
 
     pthread_mutex_t tok_mu;
     token_cache_entry_t tok[TOKEN_CACHE];
@@ -143,6 +145,8 @@ int pvg__open(pvg_enforce_t *e, const char *ad, int kid, const void *nonce, size
 /* Allocates the next sanction revision (in the caller's transaction). */
 int pvg__next_rev(pvg_store_t *s, int64_t *rev);
 /* Brings the cache up to the store's sanction revisions (after a commit). */
+/* After this handle's own write: reads the changed sanctions into the
+ * cache and tells the change hook (pvg_enforce_on_sanction_change). */
 int pvg__cache_sync(pvg_enforce_t *e, pvg_store_t *s);
 
 /* Inserts a sanction row (state from the window) in the caller's

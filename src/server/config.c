@@ -33,14 +33,36 @@ void pvg_server_config_init(pvg_server_config_t *c)
     c->media_min_frames = 2;
 }
 
+/* The config's string fields, owned by it. */
+#define STR_FIELDS 11
+static void str_fields(pvg_server_config_t *c, char **f[STR_FIELDS])
+{
+    char **s[STR_FIELDS] = {&c->listen, &c->store, &c->keys,          &c->rules,
+                            &c->web,    &c->webhook, &c->data,        &c->ladder,
+                            &c->media_actions, &c->nats, &c->nats_prefix};
+    memcpy(f, s, sizeof s);
+}
+
 void pvg_server_config_free(pvg_server_config_t *c)
 {
-    char **s[] = {&c->listen, &c->store, &c->keys, &c->rules,
-                  &c->web,    &c->webhook, &c->data, &c->ladder, &c->media_actions};
-    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+    char **s[STR_FIELDS];
+    str_fields(c, s);
+    for (size_t i = 0; i < STR_FIELDS; i++) {
         free(*s[i]);
         *s[i] = NULL;
     }
+}
+
+int pvg_server_config_copy(pvg_server_config_t *dst, const pvg_server_config_t *src)
+{
+    *dst = *src;
+    char **d[STR_FIELDS];
+    str_fields(dst, d);
+    int rc = 0;
+    for (size_t i = 0; i < STR_FIELDS; i++)
+        if (*d[i] && !(*d[i] = strdup(*d[i])))
+            rc = -1; /* the rest are still copied, so freeing dst is safe */
+    return rc;
 }
 
 static int set_str(char **dst, const char *v, char *err, size_t n)
@@ -84,6 +106,8 @@ int pvg_server_config_set(pvg_server_config_t *c, const char *key, const char *v
         {"webhook", offsetof(pvg_server_config_t, webhook)},
         {"data", offsetof(pvg_server_config_t, data)},
         {"ladder", offsetof(pvg_server_config_t, ladder)},
+        {"nats", offsetof(pvg_server_config_t, nats)},
+        {"nats_prefix", offsetof(pvg_server_config_t, nats_prefix)},
     };
     static const struct {
         const char *key;

@@ -782,10 +782,22 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "privguard serve: http: %s\n", line);
 }
 
+/* A sanction decided through this instance: tell the other nodes. */
+static void announce_change(const char *account, void *ctx)
+{
+    (void)pvg_sanction_bus_notify(ctx, account);
+}
+
 static void free_srv(srv_t *s)
 {
     if (!s)
         return;
+    if (s->bus) {
+        /* the bus refreshes the enforce handle: it goes first */
+        pvg_enforce_on_sanction_change(s->enf, NULL, NULL);
+        pvg_sanction_bus_close(s->bus);
+        s->bus = NULL;
+    }
     for (int i = 0; i < WINDOW_SHARDS; i++) {
         pvg_window_free(s->shards[i].w);
         pthread_mutex_destroy(&s->shards[i].mu);
@@ -812,29 +824,6 @@ static void free_srv(srv_t *s)
     pthread_mutex_destroy(&s->reload_mu);
     pvg_server_config_free(&s->cfg);
     free(s);
-}
-
-static char *dup_or_null(const char *v) { return v ? strdup(v) : NULL; }
-
-static int copy_config(pvg_server_config_t *dst, const pvg_server_config_t *src)
-{
-    *dst = *src;
-    dst->listen = dup_or_null(src->listen);
-    dst->store = dup_or_null(src->store);
-    dst->keys = dup_or_null(src->keys);
-    dst->rules = dup_or_null(src->rules);
-    dst->web = dup_or_null(src->web);
-    dst->webhook = dup_or_null(src->webhook);
-    dst->data = dup_or_null(src->data);
-    dst->ladder = dup_or_null(src->ladder);
-    dst->media_actions = dup_or_null(src->media_actions);
-    return (src->listen && !dst->listen) || (src->store && !dst->store) ||
-                   (src->keys && !dst->keys) || (src->rules && !dst->rules) ||
-                   (src->web && !dst->web) || (src->webhook && !dst->webhook) ||
-                   (src->data && !dst->data) || (src->ladder && !dst->ladder) ||
-                   (src->media_actions && !dst->media_actions)
-               ? -1
-               : 0;
 }
 
 static void stop_workers(srv_t *s)
@@ -864,7 +853,7 @@ int pvg_server_start(const pvg_server_config_t *c, pvg_server_t **out, char *err
     pthread_mutex_init(&s->ev_mu, NULL);
     for (int i = 0; i < WINDOW_SHARDS; i++)
         pthread_mutex_init(&s->shards[i].mu, NULL);
-    if (copy_config(&s->cfg, c)) {
+    if (pvg_server_config_copy(&s->cfg, c)) {
         snprintf(err, errlen, "out of memory");
         free_srv(s);
         return -1;
@@ -924,6 +913,19 @@ int pvg_server_start(const pvg_server_config_t *c, pvg_server_t **out, char *err
     if (pvg__media_start(s, err, errlen)) {
         free_srv(s);
         return -1;
+    }
+    /* sanction-cache invalidation between nodes (docs/deploy.md): this
+     * instance announces the sanctions decided through it and refreshes
+     * its cache on the others' notices */
+    if (cfg->nats) {
+        char berr[384];
+        if (pvg_sanction_bus_open(cfg->nats, cfg->nats_prefix, s->enf, 0, NULL, NULL, &s->bus,
+                                  berr, sizeof berr)) {
+            snprintf(err, errlen, "%s", berr);
+            free_srv(s);
+            return -1;
+        }
+        pvg_enforce_on_sanction_change(s->enf, announce_change, s->bus);
     }
     /* the rules */
     pvg_engine_t *e = compile_rules(cfg->rules, err, errlen);
@@ -1018,6 +1020,8 @@ int pvg_server_start(const pvg_server_config_t *c, pvg_server_t **out, char *err
 }
 
 uint16_t pvg_server_port(const pvg_server_t *sv) { return ((const srv_t *)(const void *)sv)->port; }
+
+pvg_enforce_t *pvg_server_enforce(pvg_server_t *sv) { return ((srv_t *)(void *)sv)->enf; }
 
 int pvg_server_reload(pvg_server_t *sv, char *err, size_t errlen)
 {

@@ -31,6 +31,7 @@
 #include <privguard/privguard.h>
 
 #include "server/server.h"
+#include "stream/stream.h"
 
 /* --------------------------------------------------------------- buffers */
 
@@ -212,6 +213,7 @@ struct srv {
     struct MHD_Daemon *d;
     uint16_t port;
     pvg_enforce_t *enf;
+    pvg_sanction_bus_t *bus; /* cfg.nats: sanction-change notices, or NULL */
     pvg_slot_t *slot;
     pthread_mutex_t reload_mu;
     window_shard_t shards[WINDOW_SHARDS];

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <privguard/enforce.h>
+
 /* Body limits (documented in docs/service.md; 413 beyond them). */
 #define PVG_SRV_MAX_BODY_SCAN ((size_t)1 << 20)   /* POST /v1/scan: 1 MiB */
 #define PVG_SRV_MAX_BODY_BATCH ((size_t)16 << 20) /* POST /v1/scan/batch: 16 MiB */
@@ -64,18 +66,26 @@ typedef struct pvg_server_config {
     int media_min_quality;   /* hashes below are not matched; default 50 */
     int media_min_frames;    /* video rule K; default 2 */
     char *media_actions;     /* "surface:action,..." for a match; NULL: the default table */
+    /* sanction-cache invalidation (docs/deploy.md): `privguard serve`
+     * publishes <nats_prefix>.sanction.changed after each sanction change
+     * made through it and refreshes on the others' notices */
+    char *nats;              /* NATS URLs, comma-separated; NULL: no bus */
+    char *nats_prefix;       /* subject prefix; NULL: "pvg" */
 } pvg_server_config_t;
 
 /* Fills c with the defaults (all strings NULL except listen). */
 void pvg_server_config_init(pvg_server_config_t *c);
 void pvg_server_config_free(pvg_server_config_t *c);
+/* A copy of src with its own strings (free with pvg_server_config_free);
+ * -1 when out of memory. */
+int pvg_server_config_copy(pvg_server_config_t *dst, const pvg_server_config_t *src);
 
 /* Sets one key (the config file's and the flags' names: listen, store,
  * keys, rules, web, webhook, data, ladder, threads, workers, queue,
  * max_inflight, max_connections, window_keys, cache_refresh_ms, tick_ms,
  * outbox_interval_ms, webhook_timeout_ms, retry_base_ms, retry_max_ms,
  * metrics_auth, access_log, media_threshold, media_min_quality,
- * media_min_frames, media_actions). Returns 0, or -1 with a reason in err
+ * media_min_frames, media_actions, nats, nats_prefix). Returns 0, or -1 with a reason in err
  * (unknown key, bad number, bad action table). */
 int pvg_server_config_set(pvg_server_config_t *c, const char *key, const char *value, char *err,
                           size_t errlen);
@@ -94,6 +104,8 @@ int pvg_server_start(const pvg_server_config_t *c, pvg_server_t **out, char *err
 
 /* The port the service listens on (useful with port 0). */
 uint16_t pvg_server_port(const pvg_server_t *s);
+/* The service's enforcement handle (valid until pvg_server_stop). */
+pvg_enforce_t *pvg_server_enforce(pvg_server_t *s);
 
 /* Compiles the rules file again and swaps it in. On failure the old rules
  * stay and err gets "FILE:LINE:COLUMN: message". Returns 0 or -1. */

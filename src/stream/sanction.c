@@ -155,7 +155,9 @@ int pvg_sanction_bus_notify(pvg_sanction_bus_t *b, const char *account)
     int n = snprintf(payload, sizeof payload, "{\"at\":%lld}",
                      (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
     natsStatus s = natsConnection_Publish(b->nc, b->subject, payload, n);
-    if (s == NATS_OK)
+    /* Reconnecting: the notice waits in libnats' buffer, and the writer
+     * (an HTTP request, say) does not wait for the server. */
+    if (s == NATS_OK && natsConnection_Status(b->nc) == NATS_CONN_STATUS_CONNECTED)
         s = natsConnection_FlushTimeout(b->nc, 2000);
     return s == NATS_OK ? PVG_STREAM_OK : PVG_STREAM_ENATS;
 }

@@ -684,6 +684,11 @@ static void write_metrics_file(worker_t *w)
         unlink(tmp);
 }
 
+static void notify_change(const char *account, void *ctx)
+{
+    (void)pvg_sanction_bus_notify(ctx, account);
+}
+
 static void on_sanction_refresh(int rc, void *ctx)
 {
     worker_t *w = ctx;
@@ -814,6 +819,9 @@ int pvg_worker_run(const pvg_worker_options_t *o, volatile sig_atomic_t *stop,
                                    &w->bus, err, errlen);
         if (rc)
             goto out;
+        /* Automated reports can start a temporary measure (distinct
+         * reporters): the other nodes hear of it at once. */
+        pvg_enforce_on_sanction_change(w->enf, notify_change, w->bus);
     }
     w->parts = calloc((size_t)w->c.partitions, sizeof *w->parts);
     w->th = calloc((size_t)w->nthreads, sizeof *w->th);
@@ -898,6 +906,8 @@ out:
     if (final)
         snapshot(w, final);
     pvg__wlog(w, "stopped verdicts=%" PRIu64, w->m.verdicts);
+    if (w->enf)
+        pvg_enforce_on_sanction_change(w->enf, NULL, NULL);
     pvg_sanction_bus_close(w->bus);
     kvStore_Destroy(w->kv);
     jsCtx_Destroy(w->js);

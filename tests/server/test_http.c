@@ -21,6 +21,8 @@
 
 #include <privguard/privguard.h>
 
+#include "stream/stream.h"
+
 #include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -879,6 +881,110 @@ static void test_reload(void **state)
     env_remove_dir(&t);
 }
 
+/* ------------------------------------------- sanction bus across nodes */
+
+/* With `nats` set, a sanction decided through the service reaches another
+ * node within a second, and one decided elsewhere reaches the service: the
+ * service's own periodic refresh is set to an hour so only the bus can
+ * explain it. Runs on the nats-server of scripts/nats-test.sh. */
+static void test_sanction_bus(void **state)
+{
+    (void)state;
+    const char *url = getenv("PVG_TEST_NATS");
+    if (!url || !*url) {
+        const char *allow = getenv("PVG_ALLOW_NO_NATS");
+        if (allow && !strcmp(allow, "1"))
+            skip();
+        fail_msg("PVG_TEST_NATS is not set: run under scripts/nats-test.sh run -- ...");
+    }
+    test_env_t t;
+    memset(&t, 0, sizeof t);
+    env_store(&t, BACKEND_SQLITE);
+    env_tokens(&t);
+    char nats[300], prefix[64];
+    snprintf(nats, sizeof nats, "nats=%s", url);
+    snprintf(prefix, sizeof prefix, "nats_prefix=svc%ld", (long)getpid());
+    const char *extra[] = {nats, prefix, "cache_refresh_ms=3600000", NULL};
+    env_start(&t, extra);
+
+    /* the other node: a worker's enforce handle with its own bus */
+    pvg_enforce_options_t eo;
+    pvg_enforce_options_init(&eo);
+    eo.store = t.spec;
+    eo.key_dir = t.keys;
+    pvg_enforce_t *other = NULL;
+    assert_int_equal(pvg_enforce_open(&eo, &other), 0);
+    pvg_sanction_bus_t *bus = NULL;
+    char err[384];
+    assert_int_equal(pvg_sanction_bus_open(url, prefix + 12, other, 0, NULL, NULL, &bus, err,
+                                           sizeof err),
+                     0);
+
+    const char *acct = "user:bus-poster";
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"reporter\":\"user:r7\",\"account\":\"%s\",\"subject_type\":\"message\","
+             "\"subject_id\":\"m-bus-1\",\"reason\":\"pii_exposure\",\"external_id\":\"x-bus-1\"}",
+             acct);
+    http_resp_t r = http(&t, "POST", "/v1/reports", t.tok[T_APP], body, NULL);
+    expect(&r, 201, "report");
+    json_int_t case_id = jint(&r, "case_id");
+    resp_free(&r);
+    pvg_check_t ck;
+    assert_int_equal(pvg_sanction_check(other, acct, PVG_SCOPE_OPENCHAT_ACCESS, NULL, NULL, &ck), 0);
+    assert_true(ck.allowed);
+
+    char path[256];
+    snprintf(path, sizeof path, "/v1/cases/%lld/events", (long long)case_id);
+    int64_t t0 = now_ms();
+    r = http(&t, "POST", path, t.tok[T_MOD],
+             "{\"type\":\"decide\",\"outcome\":\"violation\",\"categories\":[\"pii_exposure\"],"
+             "\"sanctions\":[{\"scope\":\"openchat_access\",\"duration\":\"7d\"}],"
+             "\"note\":\"posting someone's number\"}",
+             NULL);
+    expect(&r, 201, "decide");
+    resp_free(&r);
+    for (;;) {
+        assert_int_equal(
+            pvg_sanction_check(other, acct, PVG_SCOPE_OPENCHAT_ACCESS, NULL, NULL, &ck), 0);
+        if (!ck.allowed || now_ms() - t0 > 1000)
+            break;
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    print_message("decided through the service, enforced on the other node after %lld ms\n",
+                  (long long)(now_ms() - t0));
+    assert_false(ck.allowed);
+
+    /* the other way: the other node revokes it and announces it */
+    char check[256];
+    snprintf(check, sizeof check, "/v1/sanctions/check?account=%s&scope=openchat_access", acct);
+    r = http(&t, "GET", check, t.tok[T_SERVICE], NULL, NULL);
+    expect(&r, 200, "check before the revocation");
+    assert_true(json_is_false(json_object_get(r.json, "allowed")));
+    resp_free(&r);
+    pvg_actor_t mod = {.id = "mod:other-node", .role = PVG_ROLE_MODERATOR};
+    assert_int_equal(ck.sanction_id > 0, 1);
+    assert_int_equal(pvg_sanction_revoke(other, &mod, ck.sanction_id, "entered in error"), 0);
+    assert_int_equal(pvg_sanction_bus_notify(bus, acct), 0);
+    t0 = now_ms();
+    int allowed = 0;
+    while (!allowed && now_ms() - t0 < 1000) {
+        r = http(&t, "GET", check, t.tok[T_SERVICE], NULL, NULL);
+        expect(&r, 200, "check");
+        allowed = json_is_true(json_object_get(r.json, "allowed"));
+        resp_free(&r);
+    }
+    print_message("revoked on the other node, lifted by the service after %lld ms\n",
+                  (long long)(now_ms() - t0));
+    assert_true(allowed);
+
+    pvg_sanction_bus_close(bus);
+    pvg_enforce_close(other);
+    pvg_server_stop(t.srv, 5000);
+    env_remove_dir(&t);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -896,6 +1002,7 @@ int main(void)
         cmocka_unit_test(test_static_files),
         cmocka_unit_test(test_shedding),
         cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_sanction_bus),
     };
     int fails = cmocka_run_group_tests_name("sqlite", sqlite_tests, setup_sqlite, env_teardown);
     fails += cmocka_run_group_tests_name("postgresql", pg_tests, setup_pg, env_teardown);

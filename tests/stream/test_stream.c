@@ -367,6 +367,22 @@ static int is_allowed(pvg_enforce_t *e, const char *account)
     return c.allowed;
 }
 
+/* The change hook a service instance installs: count, then notify. */
+typedef struct hooked {
+    pvg_sanction_bus_t *bus;
+    int calls;
+    char account[64];
+} hooked_t;
+
+static void on_change(const char *account, void *ctx)
+{
+    hooked_t *h = ctx;
+    h->calls++;
+    snprintf(h->account, sizeof h->account, "%s", account ? account : "");
+    if (h->bus)
+        assert_int_equal(pvg_sanction_bus_notify(h->bus, account), 0);
+}
+
 static void sanction_bus_on(int backend)
 {
     const char *url = test_nats_url();
@@ -395,6 +411,11 @@ static void sanction_bus_on(int backend)
     assert_true(is_allowed(a, "user:doxxer"));
     assert_true(is_allowed(b, "user:doxxer"));
     uint64_t before = pvg_sanction_bus_refreshes(bb);
+    /* Node a announces its own changes; node b's hook must not echo the
+     * changes it reads after a notice. */
+    hooked_t ha = {.bus = ba}, hb = {0};
+    pvg_enforce_on_sanction_change(a, on_change, &ha);
+    pvg_enforce_on_sanction_change(b, on_change, &hb);
 
     const char *cats[] = {"pii_exposure"};
     pvg_sanction_in_t sn = {.scope = PVG_SCOPE_OPENCHAT_ACCESS, .duration_ms = 86400000};
@@ -402,9 +423,10 @@ static void sanction_bus_on(int backend)
                              .severity = "medium", .strikes = -1, .sanctions = &sn,
                              .n_sanctions = 1, .note = "posted another person's number"};
     pvg_decision_out_t out;
-    assert_int_equal(pvg_case_decide(a, &mod, ro.case_id, &dec, &out), 0);
     int64_t t0 = test_now_ms();
-    assert_int_equal(pvg_sanction_bus_notify(ba, "user:doxxer"), 0);
+    assert_int_equal(pvg_case_decide(a, &mod, ro.case_id, &dec, &out), 0);
+    assert_int_equal(ha.calls, 1);
+    assert_string_equal(ha.account, "user:doxxer");
     /* Node a knew at once; node b must know within a second. */
     assert_false(is_allowed(a, "user:doxxer"));
     while (is_allowed(b, "user:doxxer") && test_now_ms() - t0 < 1000)
@@ -415,6 +437,9 @@ static void sanction_bus_on(int backend)
     assert_true(pvg_sanction_bus_refreshes(bb) > before);
     print_message("sanction enforced on the other node after %lld ms (%s)\n", (long long)took,
                   backend_name(backend));
+    assert_int_equal(hb.calls, 0);
+    pvg_enforce_on_sanction_change(a, NULL, NULL);
+    pvg_enforce_on_sanction_change(b, NULL, NULL);
 
     pvg_sanction_bus_close(ba);
     pvg_sanction_bus_close(bb);
