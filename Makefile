@@ -7,6 +7,8 @@
 #                including the fuzz seed replays; starts the services tests need
 #   make eval    precision/recall on the labelled set, findings on the negatives
 #   make bench   the scanning benchmark (docs/benchmarks.md)
+#   make bench-stream  messages/s through JetStream, one then two workers
+#                (docs/deploy.md; STREAM_MESSAGES, default 500000)
 #   make fuzz    long libFuzzer runs (FUZZ_SECONDS each, default 600)
 
 SHELL      := /bin/bash
@@ -16,8 +18,9 @@ TBUILD     ?= build-test
 FBUILD     ?= build-fuzz
 SHARED     ?= $(abspath ../shared/corpus)
 FUZZ_SECONDS ?= 600
+STREAM_MESSAGES ?= 500000
 
-.PHONY: all deps build run demo test eval bench fuzz clean
+.PHONY: all deps build run demo test eval bench bench-stream fuzz clean
 
 all: build
 
@@ -47,6 +50,11 @@ eval: build
 
 bench: build
 	@PVG_SHARED=$(SHARED) ./$(BUILD)/privguard bench
+
+bench-stream: build
+	@cmake --build $(BUILD) -j$(JOBS) --target bench_stream
+	@./scripts/nats-test.sh run -- ./$(BUILD)/bench/stream/bench_stream \
+	    --messages $(STREAM_MESSAGES) --workers 1,2 --cli ./$(BUILD)/privguard
 
 fuzz: deps
 	@cmake -S . -B $(FBUILD) -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \

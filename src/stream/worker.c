@@ -696,6 +696,58 @@ static void on_sanction_refresh(int rc, void *ctx)
     ADD(w, sanction_refreshes, 1);
 }
 
+/* ------------------------------------------------------- membership */
+
+/* Reads what the lease-bucket watch delivered so far. Returns 1 when a
+ * worker joined (a heartbeat key not seen before) or left (its key
+ * deleted on drain), or a partition was released (its lease key emptied):
+ * the lease tick then runs at once, so partitions move in a fraction of a
+ * second instead of at the next periodic tick. Renewals (heartbeats of
+ * known workers, leases rewritten by their holders) change nothing. */
+static int membership_changed(worker_t *w)
+{
+    if (!w->hb_watch)
+        return 0;
+    int changed = 0;
+    for (int i = 0; i < 256; i++) {
+        kvEntry *e = NULL;
+        if (kvWatcher_Next(&e, w->hb_watch, 1) != NATS_OK || !e)
+            break; /* nothing more now (or the end of the initial values) */
+        const char *key = kvEntry_Key(e);
+        int op = (int)kvEntry_Operation(e);
+        if (key && !strncmp(key, "p.", 2)) {
+            const char *v = kvEntry_ValueString(e);
+            changed |= op == kvOp_Put && (!v || !*v); /* released */
+            kvEntry_Destroy(e);
+            continue;
+        }
+        int found = -1;
+        for (int k = 0; key && k < w->n_peers; k++)
+            if (!strcmp(w->peers[k], key))
+                found = k;
+        if (key && op == kvOp_Put && found < 0) {
+            if (w->n_peers == w->cap_peers) {
+                int cap = w->cap_peers ? w->cap_peers * 2 : 16;
+                char **np = realloc(w->peers, (size_t)cap * sizeof *np);
+                if (np) {
+                    w->peers = np;
+                    w->cap_peers = cap;
+                }
+            }
+            char *dup = w->n_peers < w->cap_peers ? strdup(key) : NULL;
+            if (dup)
+                w->peers[w->n_peers++] = dup;
+            changed |= strcmp(key, w->hb_key) != 0;
+        } else if (key && op != kvOp_Put && found >= 0) {
+            free(w->peers[found]);
+            w->peers[found] = w->peers[--w->n_peers];
+            changed = 1;
+        }
+        kvEntry_Destroy(e);
+    }
+    return changed;
+}
+
 /* ---------------------------------------------------------------- run */
 
 static void make_id(char *buf, size_t len)
@@ -853,11 +905,17 @@ int pvg_worker_run(const pvg_worker_options_t *o, volatile sig_atomic_t *stop,
     int64_t tick = w->lease_ms / 4;
     if (tick > 2000)
         tick = 2000;
+    if (kvStore_WatchAll(&w->hb_watch, w->kv, NULL) != NATS_OK) {
+        w->hb_watch = NULL; /* periodic ticks only */
+        pvg__wlog(w, "cannot watch the lease bucket; rebalancing every %" PRId64 " ms", tick);
+    }
     int64_t next_tick = pvg__mono_ms() + tick, next_metrics = pvg__mono_ms() + 1000;
     while (!rc && !stopping(w)) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
         int64_t now = pvg__mono_ms();
+        if (membership_changed(w))
+            next_tick = now;
         if (now >= next_tick) {
             pvg__lease_tick(w);
             next_tick = now + tick;
@@ -909,6 +967,10 @@ out:
     if (w->enf)
         pvg_enforce_on_sanction_change(w->enf, NULL, NULL);
     pvg_sanction_bus_close(w->bus);
+    kvWatcher_Destroy(w->hb_watch);
+    for (int i = 0; i < w->n_peers; i++)
+        free(w->peers[i]);
+    free(w->peers);
     kvStore_Destroy(w->kv);
     jsCtx_Destroy(w->js);
     if (w->nc) {

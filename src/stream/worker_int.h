@@ -77,6 +77,9 @@ struct worker {
     natsConnection *nc;
     jsCtx *js;
     kvStore *kv;
+    kvWatcher *hb_watch;    /* the lease bucket: joins, leaves, releases */
+    char **peers;           /* heartbeat keys seen (membership) */
+    int n_peers, cap_peers;
     int64_t lease_ms;
     pvg_engine_t *engine;
     float min_score;
