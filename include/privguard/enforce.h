@@ -309,6 +309,16 @@ PVG_WUR int pvg_sanction_revoke(pvg_enforce_t *e, const pvg_actor_t *a, int64_t 
 /* Reads sanctions changed in the store since the cache last looked (by
  * other processes); in-process changes are applied at commit already. */
 PVG_WUR int pvg_enforce_cache_refresh(pvg_enforce_t *e);
+/* fn(account, ctx) is called after a write through this handle changed
+ * sanctions (a decision, revocation, appeal outcome, blinding, the clock),
+ * once the change is committed and in this handle's cache; account is the
+ * sanctioned account, or NULL when several changed. Not called for changes
+ * pvg_enforce_cache_refresh reads from other processes. Typically it calls
+ * pvg_sanction_bus_notify (src/stream) so other nodes refresh at once. It
+ * runs on the writing thread and must not call back into the handle's
+ * cache (refresh). fn NULL removes the hook. */
+void pvg_enforce_on_sanction_change(pvg_enforce_t *e, void (*fn)(const char *account, void *ctx),
+                                    void *ctx);
 
 /* ------------------------------------------------------------ appeals */
 
