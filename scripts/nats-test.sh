@@ -96,8 +96,9 @@ nats_stop() {
     rm -rf "$dir"
 }
 
-# Three nodes n1..n3 routed to each other; JetStream is usable once one of
-# them logs the new metadata leader.
+# Three nodes n1..n3 routed to each other; JetStream is usable once each
+# of them logs the metadata leader (placing a replicated stream can still
+# fail for a moment after that: callers retry).
 cluster_start() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/pvg-nats3.XXXXXX")
     p1=$(free_port); p2=$(free_port); p3=$(free_port)
@@ -111,7 +112,12 @@ cluster_start() {
     done
     i=0
     while [ $i -lt 300 ]; do
-        if cat "$dir"/n*.log 2>/dev/null | grep -q "metadata leader"; then
+        # every node knows the leader (the leader itself says "Self is new ...")
+        ready=0
+        for n in 1 2 3; do
+            grep -q "metadata leader" "$dir/n$n.log" 2>/dev/null && ready=$((ready + 1))
+        done
+        if [ $ready -eq 3 ]; then
             PVG_NATS_CLUSTER_DIR=$dir
             PVG_TEST_NATS_CLUSTER="nats://127.0.0.1:$p1,nats://127.0.0.1:$p2,nats://127.0.0.1:$p3"
             return 0

@@ -237,7 +237,8 @@ static int ensure_stream(jsCtx *js, const pvg_stream_config_t *c, const char *na
         jsStreamInfo_Destroy(si);
         return PVG_STREAM_OK;
     }
-    pvg__serr(err, errlen, "cannot create stream '%s': %s", name, pvg__nats_err(s));
+    pvg__serr(err, errlen, "cannot create stream '%s': %s (jetstream error %d)", name,
+              pvg__nats_err(s), (int)jerr);
     return PVG_STREAM_ENATS;
 }
 

@@ -112,8 +112,15 @@ static int run_open(run_t *r, const char *url, int partitions, int replicas, int
     r->d.c.replicas = replicas;
     char err[512] = "", input[256];
     snprintf(input, sizeof input, "%s/in.jsonl", r->dir);
-    if (pvg_stream_setup(&r->d.c, err, sizeof err))
-        fail_msg("setup: %s", err);
+    /* A cluster that has just formed may refuse to place replicated
+     * streams for a moment (its peers are still reporting in). */
+    int64_t t0 = test_now_ms();
+    while (pvg_stream_setup(&r->d.c, err, sizeof err)) {
+        if (replicas == 1 || test_now_ms() - t0 > 30000)
+            fail_msg("setup: %s", err);
+        print_message("setup: %s (will retry)\n", err);
+        test_sleep_ms(500);
+    }
     pvg_producer_t *p = NULL;
     if (pvg_producer_open(&r->d.c, &p, err, sizeof err))
         fail_msg("producer: %s", err);
