@@ -101,8 +101,12 @@ nats_stop() {
 # fail for a moment after that: callers retry).
 cluster_start() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/pvg-nats3.XXXXXX")
-    p1=$(free_port); p2=$(free_port); p3=$(free_port)
-    c1=$(free_port); c2=$(free_port); c3=$(free_port)
+    # six different free ports
+    while :; do
+        p1=$(free_port); p2=$(free_port); p3=$(free_port)
+        c1=$(free_port); c2=$(free_port); c3=$(free_port)
+        [ "$(printf '%s\n' $p1 $p2 $p3 $c1 $c2 $c3 | sort -u | wc -l)" -eq 6 ] && break
+    done
     routes="nats://127.0.0.1:$c1,nats://127.0.0.1:$c2,nats://127.0.0.1:$c3"
     for i in 1 2 3; do
         eval "p=\$p$i; c=\$c$i"
