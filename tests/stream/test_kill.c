@@ -420,9 +420,17 @@ static pid_t stream_leader(natsConnection *nc, const char *name, char *leader, s
     jsCtx *js = NULL;
     jsStreamInfo *si = NULL;
     assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
-    assert_int_equal(js_GetStreamInfo(&si, js, name, NULL, NULL), NATS_OK);
-    assert_non_null(si->Cluster);
-    assert_non_null(si->Cluster->Leader);
+    /* Under load (or during an election) the answer may be late or have
+     * no leader yet: ask again for up to 30 s. */
+    for (int64_t t0 = test_now_ms();; test_sleep_ms(250)) {
+        if (js_GetStreamInfo(&si, js, name, NULL, NULL) == NATS_OK && si->Cluster &&
+            si->Cluster->Leader && *si->Cluster->Leader)
+            break;
+        jsStreamInfo_Destroy(si);
+        si = NULL;
+        if (test_now_ms() - t0 > 30000)
+            fail_msg("stream %s has no leader", name);
+    }
     snprintf(leader, len, "%s", si->Cluster->Leader);
     jsStreamInfo_Destroy(si);
     jsCtx_Destroy(js);
