@@ -289,9 +289,7 @@ int pvg_case_decide(pvg_enforce_t *e, const pvg_actor_t *a, int64_t case_id,
                                    violation ? "action_taken" : "no_action"));
     }
     if (!rc)
-        rc = pvg_store_commit(s);
-    if (!rc)
-        rc = pvg__cache_sync(e, s);
+        rc = pvg__commit_sync(e, s);
 out:
     pvg_store_rollback(s);
     pvg__release(e, s);
@@ -417,9 +415,7 @@ int pvg_sanction_revoke(pvg_enforce_t *e, const pvg_actor_t *a, int64_t sanction
         rc = pvg__outbox(e, s, "sanction.revoked", account,
                          json_pack("{s:I}", "sanction_id", (json_int_t)sanction_id));
     if (!rc)
-        rc = pvg_store_commit(s);
-    if (!rc)
-        rc = pvg__cache_sync(e, s);
+        rc = pvg__commit_sync(e, s);
 out:
     pvg_store_rollback(s);
     pvg__release(e, s);
@@ -583,9 +579,7 @@ int pvg_appeal_resolve(pvg_enforce_t *e, const pvg_actor_t *a, int64_t appeal_id
                          json_pack("{s:I, s:s}", "appeal_id", (json_int_t)appeal_id, "outcome",
                                    outcome));
     if (!rc)
-        rc = pvg_store_commit(s);
-    if (!rc)
-        rc = pvg__cache_sync(e, s);
+        rc = pvg__commit_sync(e, s);
 out:
     pvg_store_rollback(s);
     pvg__release(e, s);
@@ -637,27 +631,13 @@ int pvg_notice_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_notice_i
     rc = PVG_ENF_OK;
     if (claim && *claim) {
         char ad[64];
-        int kid;
-        unsigned char *nonce, *ct;
-        size_t ct_len;
         snprintf(ad, sizeof ad, "notice-claim:%" PRId64, *notice_id);
-        rc = pvg__seal(e, ad, claim, strlen(claim), &kid, &nonce, &ct, &ct_len);
+        rc = pvg__store_sealed(e, s,
+                               "UPDATE notices SET claim_kid = ?, claim_nonce = ?, claim_ct = ?"
+                               " WHERE id = ?",
+                               ad, claim, strlen(claim), *notice_id);
         if (rc)
             goto out;
-        char k[16];
-        snprintf(k, sizeof k, "%d", kid);
-        int64_t r = pvg_store_x(s,
-                                "UPDATE notices SET claim_kid = ?, claim_nonce = ?, claim_ct = ?"
-                                " WHERE id = ?",
-                                "tbbi", k, (const void *)nonce,
-                                (size_t)crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                (const void *)ct, ct_len, *notice_id);
-        free(nonce);
-        free(ct);
-        if (r < 0) {
-            rc = (int)r;
-            goto out;
-        }
     }
     rc = pvg__media_store(e, s, 0, *notice_id, in->media, in->n_media, now);
     if (!rc)
@@ -762,9 +742,7 @@ int pvg_notice_blind(pvg_enforce_t *e, const pvg_actor_t *a, int64_t notice_id)
     if (!rc)
         rc = notify_both(e, s, "notice.blinded", &n, notice_id);
     if (!rc)
-        rc = pvg_store_commit(s);
-    if (!rc)
-        rc = pvg__cache_sync(e, s);
+        rc = pvg__commit_sync(e, s);
 out:
     pvg_store_rollback(s);
     pvg__release(e, s);
@@ -841,9 +819,7 @@ int pvg_notice_resolve(pvg_enforce_t *e, const pvg_actor_t *a, int64_t notice_id
         rc = notify_both(e, s, topic, &n, notice_id);
     }
     if (!rc)
-        rc = pvg_store_commit(s);
-    if (!rc)
-        rc = pvg__cache_sync(e, s);
+        rc = pvg__commit_sync(e, s);
 out:
     pvg_store_rollback(s);
     pvg__release(e, s);

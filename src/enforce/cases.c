@@ -298,25 +298,6 @@ static int validate_report(const pvg_actor_t *a, const pvg_report_in_t *in)
     return PVG_ENF_OK;
 }
 
-static int store_sealed(pvg_enforce_t *e, pvg_store_t *s, const char *sql, const char *ad,
-                        const char *text, size_t len, int64_t id)
-{
-    int kid;
-    unsigned char *nonce, *ct;
-    size_t ct_len;
-    int rc = pvg__seal(e, ad, text, len, &kid, &nonce, &ct, &ct_len);
-    if (rc)
-        return rc;
-    char k[16];
-    snprintf(k, sizeof k, "%d", kid);
-    int64_t r = pvg_store_x(s, sql, "tbbi", k, (const void *)nonce,
-                            (size_t)crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                            (const void *)ct, ct_len, id);
-    free(nonce);
-    free(ct);
-    return r < 0 ? (int)r : PVG_ENF_OK;
-}
-
 int pvg_report_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_report_in_t *in,
                       pvg_report_out_t *out)
 {
@@ -446,7 +427,7 @@ int pvg_report_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_report_i
     char ad[64];
     if (in->comment && *in->comment) {
         snprintf(ad, sizeof ad, "report-comment:%" PRId64, rid);
-        rc = store_sealed(e, s,
+        rc = pvg__store_sealed(e, s,
                           "UPDATE reports SET comment_kid = ?, comment_nonce = ?, comment_ct = ?"
                           " WHERE id = ?",
                           ad, in->comment, strlen(in->comment), rid);
@@ -468,7 +449,7 @@ int pvg_report_submit(pvg_enforce_t *e, const pvg_actor_t *a, const pvg_report_i
             goto fail;
         }
         snprintf(ad, sizeof ad, "evidence:%" PRId64 ":%zu", rid, i);
-        rc = store_sealed(e, s,
+        rc = pvg__store_sealed(e, s,
                           "UPDATE evidence SET kid = ?, nonce = ?, ciphertext = ? WHERE id = ?",
                           ad, ev->text, ev->len, eid);
         if (rc)

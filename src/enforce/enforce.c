@@ -375,6 +375,26 @@ int pvg__seal(pvg_enforce_t *e, const char *ad, const void *plain, size_t n, int
     return PVG_ENF_OK;
 }
 
+int pvg__store_sealed(pvg_enforce_t *e, pvg_store_t *s, const char *sql, const char *ad,
+                      const void *text, size_t len, int64_t id)
+{
+    int kid;
+    unsigned char *nonce, *ct;
+    size_t ct_len;
+    int rc = pvg__seal(e, ad, text, len, &kid, &nonce, &ct, &ct_len);
+    if (rc)
+        return rc;
+    char k[16];
+    snprintf(k, sizeof k, "%d", kid);
+    int64_t r = pvg_store_x(s, sql, "tbbi", k, (const void *)nonce,
+                            (size_t)crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                            (const void *)ct, ct_len, id);
+    free(nonce);
+    free(ct);
+    return r < 0 ? (int)r : PVG_ENF_OK;
+}
+
+
 int pvg__open(pvg_enforce_t *e, const char *ad, int kid, const void *nonce, size_t nonce_len,
               const void *ct, size_t ct_len, char **plain, size_t *n)
 {
@@ -752,6 +772,12 @@ static int cache_sync(pvg_enforce_t *e, pvg_store_t *s, int notify)
 
 int pvg__cache_sync(pvg_enforce_t *e, pvg_store_t *s) { return cache_sync(e, s, 1); }
 
+int pvg__commit_sync(pvg_enforce_t *e, pvg_store_t *s)
+{
+    int rc = pvg_store_commit(s);
+    return rc ? rc : cache_sync(e, s, 1);
+}
+
 void pvg_enforce_on_sanction_change(pvg_enforce_t *e, void (*fn)(const char *account, void *ctx),
                                     void *ctx)
 {
@@ -908,9 +934,7 @@ int pvg_enforce_tick(pvg_enforce_t *e, const pvg_actor_t *a, pvg_tick_stats_t *s
         free(ids);
     }
     if (!rc)
-        rc = pvg_store_commit(s);
-    if (!rc)
-        rc = pvg__cache_sync(e, s);
+        rc = pvg__commit_sync(e, s);
 out:
     pvg__release(e, s);
     return rc;

@@ -138,6 +138,10 @@ int pvg__outbox(pvg_enforce_t *e, pvg_store_t *s, const char *topic, const char 
  * *nonce (24 bytes) and *ct are malloc'd. */
 int pvg__seal(pvg_enforce_t *e, const char *ad, const void *plain, size_t n, int *kid,
               unsigned char **nonce, unsigned char **ct, size_t *ct_len);
+/* Seals (text, len) with ad and stores it by running sql, an UPDATE whose
+ * four parameters are the key id, the nonce, the ciphertext and id. */
+int pvg__store_sealed(pvg_enforce_t *e, pvg_store_t *s, const char *sql, const char *ad,
+                      const void *text, size_t len, int64_t id);
 /* Decrypts into a malloc'd, NUL-terminated buffer the caller wipes and frees. */
 int pvg__open(pvg_enforce_t *e, const char *ad, int kid, const void *nonce, size_t nonce_len,
               const void *ct, size_t ct_len, char **plain, size_t *n);
@@ -148,6 +152,9 @@ int pvg__next_rev(pvg_store_t *s, int64_t *rev);
 /* After this handle's own write: reads the changed sanctions into the
  * cache and tells the change hook (pvg_enforce_on_sanction_change). */
 int pvg__cache_sync(pvg_enforce_t *e, pvg_store_t *s);
+/* Commits the write transaction, then pvg__cache_sync: what every write
+ * that may change sanctions ends with. */
+int pvg__commit_sync(pvg_enforce_t *e, pvg_store_t *s);
 
 /* Inserts a sanction row (state from the window) in the caller's
  * transaction; *id gets its id. */

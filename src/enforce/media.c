@@ -108,24 +108,12 @@ int pvg__media_store(pvg_enforce_t *e, pvg_store_t *s, int64_t report_id, int64_
         if (x->len) {
             char ad[64];
             snprintf(ad, sizeof ad, "evidence-media:%" PRId64, mid);
-            int kid;
-            unsigned char *nonce, *ct;
-            size_t ct_len;
-            rc = pvg__seal(e, ad, x->data, x->len, &kid, &nonce, &ct, &ct_len);
+            rc = pvg__store_sealed(e, s,
+                                   "UPDATE evidence_media SET kid = ?, nonce = ?, ciphertext = ?"
+                                   " WHERE id = ?",
+                                   ad, x->data, x->len, mid);
             if (rc)
                 return rc;
-            char k[16];
-            snprintf(k, sizeof k, "%d", kid);
-            int64_t r = pvg_store_x(s,
-                                    "UPDATE evidence_media SET kid = ?, nonce = ?, ciphertext = ?"
-                                    " WHERE id = ?",
-                                    "tbbi", k, (const void *)nonce,
-                                    (size_t)crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                    (const void *)ct, ct_len, mid);
-            free(nonce);
-            free(ct);
-            if (r < 0)
-                return (int)r;
         }
         for (size_t k = 0; k < x->n_pdq; k++) {
             int64_t r = pvg_store_x(s,

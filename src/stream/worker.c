@@ -74,7 +74,6 @@ void pvg__wlog(worker_t *w, const char *fmt, ...)
     fflush(w->o.log);
 }
 
-static int stopping(worker_t *w) { return pvg__stopping(w); }
 
 /* Whether the connection is up: a drain with the server gone does not wait
  * on acks and lease writes that cannot arrive (the leases lapse anyway). */
@@ -530,7 +529,7 @@ static int serve(wthread_t *t, part_t *p, int64_t now, int64_t *wake)
 {
     worker_t *w = t->w;
     int did = 0;
-    for (int l = 0; l < LANES && !stopping(w); l++) {
+    for (int l = 0; l < LANES && !pvg__stopping(w); l++) {
         lane_t *ln = &p->lane[l];
         if (now >= ln->idle_until && now < LOAD(p->valid_until)) {
             int got = lane_batch(t, p, l);
@@ -559,10 +558,10 @@ static void *thread_main(void *arg)
     worker_t *w = t->w;
     int n = w->c.partitions;
     int start = t->idx * n / w->nthreads;
-    while (!stopping(w)) {
+    while (!pvg__stopping(w)) {
         int did = 0;
         int64_t wake = pvg__mono_ms() + 20;
-        for (int k = 0; k < n && !stopping(w); k++) {
+        for (int k = 0; k < n && !pvg__stopping(w); k++) {
             part_t *p = &w->parts[(start + k) % n];
             int st = LOAD(p->state);
             if (st == P_FREE || st == P_RELEASED)
@@ -910,7 +909,7 @@ int pvg_worker_run(const pvg_worker_options_t *o, volatile sig_atomic_t *stop,
         pvg__wlog(w, "cannot watch the lease bucket; rebalancing every %" PRId64 " ms", tick);
     }
     int64_t next_tick = pvg__mono_ms() + tick, next_metrics = pvg__mono_ms() + 1000;
-    while (!rc && !stopping(w)) {
+    while (!rc && !pvg__stopping(w)) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
         int64_t now = pvg__mono_ms();
