@@ -20,73 +20,16 @@
  *     while the bank keeps its entries.
  * All data is generated and fake.
  */
-#include "testutil.h"
+#include "fixture.h"
 
 #include <jansson.h>
 #include <privguard/enforce.h>
-
-#define DAY (24LL * 3600 * 1000)
-#define T0 1700000000000LL
-
-static int g_backend;
-static int64_t g_now;
-
-static int64_t pinned(void *ctx)
-{
-    (void)ctx;
-    return g_now;
-}
-
-typedef struct fx {
-    pvg_enforce_t *e;
-    pvg_enforce_options_t o;
-    char spec[768], dir[256], keys[300];
-    int skip;
-} fx_t;
 
 static const pvg_actor_t MOD = {"mod:kim", PVG_ROLE_MODERATOR, "10.0.0.1"};
 static const pvg_actor_t ADMIN = {"admin:park", PVG_ROLE_ADMIN, "10.0.0.3"};
 static const pvg_actor_t TRIAGE = {"triage:choi", PVG_ROLE_TRIAGE, NULL};
 static const pvg_actor_t APP = {"app:messenger", PVG_ROLE_REPORTER_APP, NULL};
 static const pvg_actor_t SVC = {"svc:scanner", PVG_ROLE_SERVICE, NULL};
-
-static int setup(void **state)
-{
-    fx_t *f = calloc(1, sizeof *f);
-    *state = f;
-    g_now = T0;
-    if (fresh_store(g_backend, f->spec, sizeof f->spec, f->dir, sizeof f->dir)) {
-        f->skip = 1;
-        return 0;
-    }
-    snprintf(f->keys, sizeof f->keys, "%s/keys", f->dir);
-    pvg_enforce_options_init(&f->o);
-    f->o.store = f->spec;
-    f->o.key_dir = f->keys;
-    f->o.clock = pinned;
-    f->o.auto_measure_reporters = 0;
-    f->o.pool_size = 2;
-    int rc = pvg_enforce_open(&f->o, &f->e);
-    if (rc)
-        fail_msg("cannot open the enforcement core on %s: %s", backend_name(g_backend),
-                 pvg_enf_errname(rc));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    pvg_enforce_close(f->e);
-    remove_tree(f->dir);
-    free(f);
-    return 0;
-}
-
-#define FX()                                                                                    \
-    fx_t *f = *state;                                                                           \
-    if (f->skip)                                                                                \
-        skip();                                                                                 \
-    pvg_enforce_t *e = f->e
 
 /* A fake hash: 32 bytes from a seed (a simple generator, no real media). */
 static void fake_hash(unsigned seed, uint8_t out[32])
