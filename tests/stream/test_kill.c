@@ -414,6 +414,31 @@ static void cluster_start(char *urls, size_t len)
     snprintf(urls, len, "%s", cmd);
 }
 
+/* Whether the cluster places a three-replica stream within 15 s. On a
+ * loaded machine a node sometimes never joins the JetStream group of a
+ * cluster started all at once (nats-server 2.9: "no suitable peers",
+ * jetstream error 10005, for as long as one waits); the test then starts
+ * a fresh cluster rather than fail on the test bed. */
+static int cluster_ready(const char *urls)
+{
+    test_deploy_t probe;
+    test_deploy_init(&probe, urls, 1);
+    probe.c.replicas = 3;
+    char err[512] = "";
+    for (int64_t t0 = test_now_ms(); test_now_ms() - t0 < 15000; test_sleep_ms(500)) {
+        if (!pvg_stream_setup(&probe.c, err, sizeof err)) {
+            natsConnection *nc = NULL;
+            if (natsConnection_ConnectTo(&nc, urls) == NATS_OK) {
+                test_deploy_drop(nc, &probe);
+                natsConnection_Destroy(nc);
+            }
+            return 1;
+        }
+    }
+    print_message("cluster not ready: %s\n", err);
+    return 0;
+}
+
 /* The pid of the node leading stream name. */
 static pid_t stream_leader(natsConnection *nc, const char *name, char *leader, size_t len)
 {
@@ -450,8 +475,15 @@ static void test_cluster_failover(void **state)
     if (!test_nats_url())
         skip(); /* no nats-server here (PVG_ALLOW_NO_NATS=1) */
     char urls[1024];
-    cluster_start(urls, sizeof urls);
-    print_message("cluster: %s\n", urls);
+    for (int attempt = 1;; attempt++) {
+        cluster_start(urls, sizeof urls);
+        print_message("cluster: %s\n", urls);
+        if (cluster_ready(urls))
+            break;
+        cluster_stop();
+        if (attempt == 3)
+            fail_msg("three clusters in a row could not place a replicated stream");
+    }
     run_t r;
     /* Leases longer than a leader election (docs/deploy.md, Cluster). */
     if (run_open(&r, urls, 8, 3, 5000, env_count("PVG_STREAM_CLUSTER_N", 20000)))
