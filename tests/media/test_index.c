@@ -321,6 +321,11 @@ static void *worker(void *arg)
             if (i % 100 == 0 && pvg_media_index_set_enabled(t->idx, "target", i % 200 == 0) != PVG_OK)
                 return NULL;
         }
+        /* The loop leaves the target disabled; a reader the scheduler starts
+         * only after the writer is done (a loaded machine) must still be
+         * able to find it. */
+        if (pvg_media_index_set_enabled(t->idx, "target", 1) != PVG_OK)
+            return NULL;
     } else {
         seen_t *s = malloc(sizeof *s);
         for (int i = 0; i < 3000; i++) {
