@@ -287,11 +287,12 @@ static inline http_resp_t http_raw(const test_env_t *t, const char *path, const 
     }
     snprintf(ct, sizeof ct, "Content-Type:%s%s", ctype ? " " : "", ctype ? ctype : "");
     h = curl_slist_append(h, ct);
-    /* Small bodies go at once; a large one waits for "100 Continue" (curl's
-     * default), so a server that refuses it (413) answers before the body
-     * is sent instead of closing the connection under the sender. */
-    if (len <= ((size_t)1 << 20))
-        h = curl_slist_append(h, "Expect:");
+    /* Every body waits for "100 Continue", so a server that refuses the
+     * request on its headers (413 too large, 403 wrong role) answers before
+     * the body is sent instead of closing the connection under the sender
+     * (which raced: curl could see the send error before the answer). */
+    if (len)
+        h = curl_slist_append(h, "Expect: 100-continue");
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, len ? body : "");
